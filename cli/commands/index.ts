@@ -1,0 +1,4 @@
+import type { Command } from '../command.ts';
+
+/** Every `mlops` subcommand, in the order `mlops --help` lists them. Each lives in its own file here. */
+export const commands: Command[] = [];

@@ -49,6 +49,10 @@ export interface ModelSpec {
     approvals?: number;
     /** Extra paths a promotion PR may touch besides the model's registry folder. */
     extra_paths?: string[];
+    /** Stage rules: alias -> the alias a version must hold first, e.g. `{ production: staging }`. */
+    requires?: Record<string, string>;
+    /** Allow `promote` rollbacks with `direct: true` to commit to the default branch (recorded in an issue). */
+    emergency_rollback?: boolean;
   };
   schema?: {
     features: SchemaColumn[];

@@ -1,0 +1,109 @@
+/**
+ * Quantiles and summaries of sorted samples, computed the way numpy does (`np.quantile`, method 'linear').
+ */
+
+/** numpy's `np.quantile(sorted, q)` (linear interpolation, numpy's two-sided lerp) of an ascending array. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const virtual = (n - 1) * q;
+  const lo = Math.floor(virtual);
+  if (lo >= n - 1) return sorted[n - 1];
+  if (lo < 0) return sorted[0];
+  const gamma = virtual - lo;
+  const a = sorted[lo];
+  const b = sorted[lo + 1];
+  const diff = b - a;
+  return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+}
+
+/** Inner edges of the 10 reference-quantile bins: unique(quantile(ref, k/10 for k = 1..9)). */
+export function decileEdges(sorted: ArrayLike<number>): number[] {
+  const edges: number[] = [];
+  for (let k = 1; k <= 9; k++) {
+    const e = quantileSorted(sorted, k / 10);
+    if (edges.length === 0 || e !== edges[edges.length - 1]) edges.push(e);
+  }
+  return edges;
+}
+
+/** Index of the bin holding `v` for inner `edges` (bins [e_i, e_i+1), open at both ends): the count of edges <= v. */
+export function binIndex(edges: ArrayLike<number>, v: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Counts per bin of a sorted array for inner `edges` (one pass over the sorted values). */
+export function binCountsSorted(sorted: ArrayLike<number>, edges: ArrayLike<number>): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  let start = 0;
+  for (let b = 0; b < edges.length; b++) {
+    // first index with value >= edges[b]
+    let lo = start;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < edges[b]) lo = mid + 1;
+      else hi = mid;
+    }
+    counts[b] = lo - start;
+    start = lo;
+  }
+  counts[edges.length] = sorted.length - start;
+  return counts;
+}
+
+/** Summary statistics shown in reports. */
+export interface NumericSummary {
+  mean: number;
+  /** Population standard deviation (ddof = 0). */
+  std: number;
+  min: number;
+  max: number;
+  /** Quantiles at 5, 25, 50, 75 and 95 %. */
+  p05: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p95: number;
+}
+
+/** Mean, standard deviation (ddof 0, two-pass), extremes and quantiles of a sorted array; NaN fields when empty. */
+export function summarizeSorted(sorted: ArrayLike<number>): NumericSummary {
+  const n = sorted.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i];
+  const mean = n ? sum / n : Number.NaN;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (sorted[i] - mean) ** 2;
+  return {
+    mean,
+    std: n ? Math.sqrt(ss / n) : Number.NaN,
+    min: n ? sorted[0] : Number.NaN,
+    max: n ? sorted[n - 1] : Number.NaN,
+    p05: quantileSorted(sorted, 0.05),
+    p25: quantileSorted(sorted, 0.25),
+    p50: quantileSorted(sorted, 0.5),
+    p75: quantileSorted(sorted, 0.75),
+    p95: quantileSorted(sorted, 0.95),
+  };
+}
+
+/** Equal-width histogram over [lo, hi] with `bins` bins (the last bin closed), for the HTML report. */
+export function histogramSorted(sorted: ArrayLike<number>, lo: number, hi: number, bins: number): number[] {
+  const counts = new Array<number>(bins).fill(0);
+  const width = hi - lo;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i];
+    if (v < lo || v > hi) continue;
+    const b = width > 0 ? Math.min(bins - 1, Math.floor(((v - lo) / width) * bins)) : 0;
+    counts[b]++;
+  }
+  return counts;
+}

@@ -1,0 +1,238 @@
+/**
+ * Runs a bundled action the way the GitHub runner does: `node actions/<name>/dist/index.js` in a child process
+ * (Node 24 from `.cache/node24` when installed), inputs as `INPUT_<NAME>`, the runner's `GITHUB_*` variables and
+ * file commands (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`), and an event payload file. The bundle is rebuilt first
+ * when it is missing or older than any source file.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The repository root. */
+export const repoRoot = new URL('../../', import.meta.url).pathname;
+
+/** What a run of an action produced. */
+export interface ActionResult {
+  /** Exit code (0 success, 1 failure, 2 bad input; `null` when killed). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Step outputs written to `GITHUB_OUTPUT`. */
+  outputs: Record<string, string>;
+  /** What was appended to `GITHUB_STEP_SUMMARY`. */
+  summary: string;
+  /** The `::error::` / `::warning::` messages of the log (unescaped). */
+  errors: string[];
+  warnings: string[];
+}
+
+/** How to run one action. */
+export interface RunActionOptions {
+  /** The folder name under `actions/`. */
+  action: string;
+  /** Inputs by their action.yml name; become `INPUT_<NAME>` (uppercase, spaces → `_`, dashes kept). */
+  inputs?: Record<string, string | number | boolean | undefined>;
+  /** Extra or overriding environment (e.g. GITHUB_TOKEN, GITHUB_SHA). */
+  env?: Record<string, string | undefined>;
+  /** The triggering event: written to `GITHUB_EVENT_PATH`, name to `GITHUB_EVENT_NAME`. */
+  event?: { name: string; payload: Record<string, unknown> };
+  /** The workspace (`GITHUB_WORKSPACE`) and working directory. */
+  cwd: string;
+  /** The test GitHub server's URL, for `GITHUB_API_URL` (default https://api.github.com). */
+  apiUrl?: string;
+  /** Kill the run after this many milliseconds (default 60 000). */
+  timeoutMs?: number;
+  /** Run with this Node instead of Node 24 / the current one. */
+  node?: string;
+}
+
+/** The Node that runs bundles: Node 24 as on GitHub's runners when installed, else the current Node. */
+export function actionNode(): string {
+  const node24 = join(repoRoot, '.cache/node24/bin/node');
+  return existsSync(node24) ? node24 : process.execPath;
+}
+
+/** The `INPUT_*` variable the runner sets for an input name. */
+export function inputEnvName(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    newest = Math.max(
+      newest,
+      e.isDirectory() ? newestMtime(p) : /\.(ts|js|mjs|json)$/.test(e.name) ? statSync(p).mtimeMs : 0,
+    );
+  }
+  return newest;
+}
+
+const SOURCE_DIRS = ['actions', 'core', 'registry', 'tables', 'github', 'stats', 'cli', 'scripts'];
+
+function isFresh(action: string): boolean {
+  const bundle = join(repoRoot, 'actions', action, 'dist', 'index.js');
+  if (!existsSync(bundle)) return false;
+  const built = statSync(bundle).mtimeMs;
+  return SOURCE_DIRS.every((d) => newestMtime(join(repoRoot, d)) <= built);
+}
+
+/**
+ * Build the action bundles with `npm run build` when `actions/<action>/dist/index.js` is missing or older than
+ * the sources. Safe across parallel test workers (a lock directory serialises builds).
+ */
+export function ensureBuilt(action: string): void {
+  if (!existsSync(join(repoRoot, 'actions', action, 'src', 'index.ts'))) {
+    throw new Error(`no action '${action}': actions/${action}/src/index.ts does not exist`);
+  }
+  if (isFresh(action)) return;
+  const lock = join(repoRoot, '.cache', 'build.lock');
+  mkdirSync(join(repoRoot, '.cache'), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!isFresh(action)) {
+      execFileSync(process.execPath, [join(repoRoot, 'scripts/build.mjs')], { cwd: repoRoot, stdio: 'pipe' });
+    }
+  } catch (err) {
+    const e = err as { stderr?: Buffer; stdout?: Buffer };
+    throw new Error(`npm run build failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Parse a `GITHUB_OUTPUT` file (`name=value` lines and `name<<DELIM` heredocs). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1);
+      out[heredoc[1]] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (line.includes('=')) {
+      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return out;
+}
+
+function unescapeCommand(s: string): string {
+  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+
+/** Run an action as the runner does (see the module comment). */
+export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
+  ensureBuilt(opts.action);
+  const temp = mkdtempSync(join(tmpdir(), `mlops-run-${opts.action}-`));
+  try {
+    const outputFile = join(temp, 'output');
+    const summaryFile = join(temp, 'summary');
+    const eventFile = join(temp, 'event.json');
+    for (const f of [outputFile, summaryFile]) writeFileSync(f, '');
+    writeFileSync(eventFile, JSON.stringify(opts.event?.payload ?? {}));
+    mkdirSync(join(temp, 'runner'));
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v !== undefined && !/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_)/.test(k)) env[k] = v;
+    }
+    Object.assign(env, {
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_EVENT_PATH: eventFile,
+      GITHUB_EVENT_NAME: opts.event?.name ?? 'workflow_dispatch',
+      GITHUB_REPOSITORY: 'octo-org/models',
+      GITHUB_REPOSITORY_OWNER: 'octo-org',
+      GITHUB_SHA: '0000000000000000000000000000000000000000',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_API_URL: opts.apiUrl ?? 'https://api.github.com',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_ACTOR: 'octocat',
+      GITHUB_WORKFLOW: 'test',
+      GITHUB_WORKSPACE: opts.cwd,
+      GITHUB_TOKEN: 'ghs_harnessToken0123456789',
+      RUNNER_TEMP: join(temp, 'runner'),
+      RUNNER_OS: 'Linux',
+      MLOPS_GITHUB_TIME_UNIT_MS: '10',
+    });
+    for (const [k, v] of Object.entries(opts.inputs ?? {}))
+      if (v !== undefined) env[inputEnvName(k)] = String(v);
+    for (const [k, v] of Object.entries(opts.env ?? {})) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    const bundle = join(repoRoot, 'actions', opts.action, 'dist', 'index.js');
+    const { code, stdout, stderr } = await spawnCollect(opts.node ?? actionNode(), [bundle], {
+      cwd: opts.cwd,
+      env,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+    });
+    const commands = (kind: string) =>
+      [...stdout.matchAll(new RegExp(`^::${kind}(?: [^:]*)?::(.*)$`, 'gm'))].map((m) =>
+        unescapeCommand(m[1]),
+      );
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+      summary: readFileSync(summaryFile, 'utf8'),
+      errors: commands('error'),
+      warnings: commands('warning'),
+    };
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+function spawnCollect(
+  cmd: string,
+  args: string[],
+  o: { cwd: string; env: Record<string, string>; timeoutMs: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Reading scores from a model's outputs: probabilities `[N,k]`, positive-class `[N,1]` or `[N]`, a label
+ * tensor next to probabilities, an unwrapped ZipMap, or a regression value.
+ */
+import { UsageError } from '../core/errors.ts';
+import type { ModelSignature, UnwrappedZipMap } from './signature.ts';
+
+/** What a model predicted for every row. */
+export interface Predictions {
+  task: 'binary' | 'multiclass' | 'regression';
+  /** binary: P(class 1) per row; multiclass: one row of class probabilities per row; regression: the value. */
+  scores: number[] | number[][];
+  /** The model's own hard labels, when it outputs them. */
+  labels?: (number | string)[];
+  /** Class of each probability column (classifiers). */
+  classes?: (number | string)[];
+  /** The outputs read: scores and, when present, labels. */
+  outputs: { scores: string; labels?: string };
+}
+
+interface Chunk {
+  data: unknown;
+  dims: readonly number[];
+}
+
+const FLOATS = new Set(['float32', 'float64', 'float16']);
+
+function concat(
+  chunks: Record<string, Chunk>[],
+  name: string,
+): { values: (number | string)[]; width: number } {
+  const values: (number | string)[] = [];
+  let width = 1;
+  for (const c of chunks) {
+    const t = c[name];
+    width = t.dims.slice(1).reduce((a, d) => a * d, 1);
+    const data = t.data as ArrayLike<number | bigint | string>;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      values.push(typeof v === 'bigint' ? Number(v) : v);
+    }
+  }
+  return { values, width };
+}
+
+/** Turn the raw output tensors of every batch into Predictions. */
+export function readScores(args: {
+  chunks: Record<string, Chunk>[];
+  signature: ModelSignature;
+  zipmaps: UnwrappedZipMap[];
+  task?: Predictions['task'];
+  source: string;
+  rows: number;
+}): Predictions {
+  const { chunks, signature, zipmaps, source, rows } = args;
+  const names = chunks.length
+    ? Object.keys(chunks[0])
+    : signature.outputs.map((o) => zipmaps.find((z) => z.output === o.name)?.tensor ?? o.name);
+  const dtypeOf = (n: string) =>
+    zipmaps.some((z) => z.tensor === n)
+      ? 'float32'
+      : (signature.outputs.find((o) => o.name === n)?.dtype ?? '');
+  const got = new Map(
+    names.map((n) => [
+      n,
+      rows === 0 ? { values: [], width: widthFromSpec(signature, n, zipmaps) } : concat(chunks, n),
+    ]),
+  );
+  const floats = names.filter((n) => FLOATS.has(dtypeOf(n)));
+  const labelName = names.find((n) => !FLOATS.has(dtypeOf(n)) && got.get(n)!.width === 1);
+  const zip = zipmaps[0];
+  const probName =
+    zip?.tensor ??
+    floats.find((n) => /prob/i.test(n)) ??
+    floats.find((n) => got.get(n)!.width >= 2) ??
+    (labelName ? floats[0] : undefined);
+  const task =
+    args.task ?? (probName ? (got.get(probName)!.width > 2 ? 'multiclass' : 'binary') : 'regression');
+  const labels = labelName ? (got.get(labelName)!.values as (number | string)[]) : undefined;
+
+  if (task === 'regression') {
+    const name = floats[0];
+    if (!name || got.get(name)!.width !== 1) {
+      throw new UsageError(
+        `${source} has no single-value float output for regression; outputs: ${describe(signature)}.`,
+      );
+    }
+    return { task, scores: got.get(name)!.values as number[], outputs: { scores: name } };
+  }
+  const name = probName ?? floats[0];
+  if (!name)
+    throw new UsageError(`${source} has no float probability output; outputs: ${describe(signature)}.`);
+  const { values, width } = got.get(name)!;
+  const classes = zip?.classes ?? (width === 1 ? [0, 1] : [...Array(width).keys()]);
+  if (task === 'binary') {
+    if (width > 2) {
+      throw new UsageError(`${source} output '${name}' has ${width} classes; expected 2 for a binary task.`);
+    }
+    const pos =
+      width === 1
+        ? 0
+        : Math.max(
+            0,
+            classes.findIndex((c) => c === 1 || c === '1'),
+          );
+    const scores = new Array<number>(values.length / width);
+    for (let i = 0; i < scores.length; i++) scores[i] = values[i * width + pos] as number;
+    return { task, scores, labels, classes, outputs: { scores: name, labels: labelName } };
+  }
+  if (width < 2)
+    throw new UsageError(`${source} output '${name}' has one column; expected [N,k] probabilities.`);
+  const scores: number[][] = [];
+  for (let i = 0; i < values.length / width; i++)
+    scores.push(values.slice(i * width, (i + 1) * width) as number[]);
+  return { task, scores, labels, classes, outputs: { scores: name, labels: labelName } };
+}
+
+function widthFromSpec(sig: ModelSignature, name: string, zipmaps: UnwrappedZipMap[]): number {
+  const z = zipmaps.find((x) => x.tensor === name);
+  if (z) return z.classes.length;
+  const shape = sig.outputs.find((o) => o.name === name)?.shape ?? [];
+  return shape.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1);
+}
+
+function describe(sig: ModelSignature): string {
+  return sig.outputs.map((o) => `${o.name} ${o.dtype}[${o.shape.join(',')}]`).join(', ');
+}

@@ -56,5 +56,11 @@ export interface S3Options {
   endpoint?: string;
   region?: string;
   forcePathStyle?: boolean;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Attempts per request, first included, with exponential backoff on 5xx and dropped connections. Default 6. */
+  maxAttempts?: number;
+  /** Multipart part size in bytes (at least 5 MiB); files larger than this are uploaded in parts. Default 8 MiB. */
+  partSize?: number;
+  /** Parts uploaded at once in a multipart upload. Default 4. */
+  queueSize?: number;
 }

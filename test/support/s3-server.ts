@@ -42,6 +42,8 @@ export interface TestS3Server {
     AWS_ACCESS_KEY_ID: string;
     AWS_SECRET_ACCESS_KEY: string;
   };
+  /** Where s3rver keeps the bytes of an object (tests overwrite it to simulate tampering). */
+  objectFile(key: string, bucket?: string): string;
   /** Every request received since start (or since the last `clearRequests()`). */
   requests: RecordedRequest[];
   /** Forget recorded requests. */
@@ -86,6 +88,10 @@ export async function startS3Server(opts: { buckets?: string[] } = {}): Promise<
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    },
+    objectFile: (key, bucket = buckets[0]) => {
+      const parts = key.split('/');
+      return join(directory, bucket, ...parts.slice(0, -1), `${parts.at(-1)}._S3rver_object`);
     },
     requests,
     clearRequests: () => {

@@ -1,0 +1,93 @@
+/**
+ * The audit record of a promotion: the annotated tag `<model>@v<N>` whose message names the alias move, the PR,
+ * the approvers and the evaluated metrics as trailers, so `git for-each-ref` (and `mlops history`) can read them back.
+ */
+import { Git } from '../../../registry/git.ts';
+import type { AliasChange } from './gate.ts';
+
+/** `churn@v7` (`group/churn@v7` for a grouped model). */
+export function promotionTagName(model: string, version: number): string {
+  return `${model}@v${version}`;
+}
+
+/** A promotion as recorded in its tag. */
+export interface PromotionRecord {
+  model: string;
+  change: AliasChange;
+  pr?: number;
+  approvers: string[];
+  metrics?: Record<string, number | null>;
+}
+
+/** The tag message: a subject line, then `Pull-Request`, `Approved-by`, `Metric` and `Mlops-Event` trailers. */
+export function formatPromotionTag(r: PromotionRecord): string {
+  const { model, change: c } = r;
+  const from = c.from !== undefined ? `v${c.from} -> ` : '';
+  const lines = [`Promote ${model} v${c.to} to ${c.alias}`, ''];
+  if (r.pr !== undefined) lines.push(`Pull-Request: #${r.pr}`);
+  for (const a of r.approvers) lines.push(`Approved-by: ${a}`);
+  for (const [k, v] of Object.entries(r.metrics ?? {})) if (v !== null) lines.push(`Metric: ${k}=${v}`);
+  lines.push(
+    `Mlops-Event: ${c.from !== undefined ? 'alias_moved' : 'alias_set'} ${model} ${c.alias} ${from}v${c.to}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** A promotion read back from a tag. */
+export interface PromotionTag {
+  tag: string;
+  version: number;
+  alias?: string;
+  from?: number;
+  pr?: number;
+  approvers: string[];
+  metrics: Record<string, number>;
+  /** Tagger date, ISO 8601. */
+  time: string;
+  tagger: string;
+}
+
+/** Parse one tag message (see `formatPromotionTag`). */
+export function parsePromotionTag(tag: string, message: string): Omit<PromotionTag, 'time' | 'tagger'> {
+  const version = Number(/@v(\d+)$/.exec(tag)?.[1] ?? Number.NaN);
+  const out: Omit<PromotionTag, 'time' | 'tagger'> = { tag, version, approvers: [], metrics: {} };
+  for (const line of message.split('\n')) {
+    const [key, ...rest] = line.split(':');
+    const value = rest.join(':').trim();
+    if (key === 'Pull-Request') out.pr = Number(value.replace('#', ''));
+    else if (key === 'Approved-by') out.approvers.push(value);
+    else if (key === 'Metric' && value.includes('=')) {
+      const [k, v] = [
+        value.slice(0, value.lastIndexOf('=')),
+        Number(value.slice(value.lastIndexOf('=') + 1)),
+      ];
+      if (Number.isFinite(v)) out.metrics[k] = v;
+    } else if (key === 'Mlops-Event') {
+      const m = /\s([a-z][a-z0-9_-]*)\s+(?:v(\d+)\s*->\s*)?v\d+\s*$/.exec(value);
+      if (m) {
+        out.alias = m[1];
+        if (m[2]) out.from = Number(m[2]);
+      }
+    }
+  }
+  return out;
+}
+
+/** Every promotion tag of a model in a work tree, newest first (fetch tags first to see the remote's). */
+export async function readPromotionTags(dir: string, model: string): Promise<PromotionTag[]> {
+  const out = await new Git(dir).out([
+    'for-each-ref',
+    '--sort=-taggerdate',
+    '--format=%(refname:strip=2)%1f%(taggerdate:iso-strict)%1f%(taggername)%1f%(contents)%1e',
+    `refs/tags/${model}@v*`,
+  ]);
+  return out
+    .split('\x1e')
+    .map((r) => r.replace(/^\n/, ''))
+    .filter((r) => r.includes('\x1f'))
+    .map((r) => {
+      const [tag, time, tagger, message] = r.split('\x1f');
+      return { ...parsePromotionTag(tag, message), time, tagger };
+    })
+    .filter((t) => /@v\d+$/.test(t.tag) && t.tag.slice(0, t.tag.lastIndexOf('@')) === model);
+}

@@ -1,0 +1,82 @@
+/**
+ * The promote action's inputs, parsed once into one typed object. Optional inputs are `undefined`, never `''`.
+ */
+import { UsageError } from '../../../core/errors.ts';
+import { booleanInput, optionalInput } from '../../../github/action.ts';
+import { parseVersionLabel, validateAliasName, validateModelName } from '../../../registry/names.ts';
+
+/** What the action does. `auto` picks from the event: PR events -> gate, push -> finalise, workflow_dispatch -> rollback. */
+export type PromoteMode = 'gate' | 'finalise' | 'rollback';
+
+/** Every input of the promote action. */
+export interface PromoteInputs {
+  mode: PromoteMode | 'auto';
+  /** Models to act on; default: those the PR or push changes (required for rollback). */
+  models?: string[];
+  root: string;
+  /** PR number to gate; default from the event. */
+  pr?: number;
+  merge: boolean;
+  mergeMethod: 'merge' | 'squash' | 'rebase';
+  reportAs: 'check' | 'status';
+  alias: string;
+  rollbackTo?: number;
+  reason?: string;
+  direct: boolean;
+  /** Store URI for models whose model.yaml names none. */
+  artifactStore?: string;
+  token?: string;
+}
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T))
+    throw new UsageError(`input '${name}' is '${value}'; expected one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** Read and check the inputs (`INPUT_*`). */
+export function readInputs(): PromoteInputs {
+  const prText = optionalInput('pr');
+  if (prText !== undefined && !/^[1-9]\d*$/.test(prText))
+    throw new UsageError(`input 'pr' is '${prText}'; expected a PR number such as 12`);
+  const models = optionalInput('model')
+    ?.split(/[\s,]+/)
+    .filter(Boolean)
+    .map(validateModelName);
+  const to = optionalInput('rollback-to');
+  return {
+    mode: oneOf('mode', optionalInput('mode'), ['auto', 'gate', 'finalise', 'rollback'] as const, 'auto'),
+    models: models?.length ? models : undefined,
+    root: (optionalInput('registry-root') ?? 'models').replace(/\/+$/, ''),
+    pr: prText === undefined ? undefined : Number(prText),
+    merge: booleanInput('merge', false),
+    mergeMethod: oneOf(
+      'merge-method',
+      optionalInput('merge-method'),
+      ['merge', 'squash', 'rebase'] as const,
+      'merge',
+    ),
+    reportAs: oneOf('report-as', optionalInput('report-as'), ['check', 'status'] as const, 'check'),
+    alias: validateAliasName(optionalInput('alias') ?? 'champion'),
+    rollbackTo: to === undefined ? undefined : parseVersionLabel(to),
+    reason: optionalInput('reason'),
+    direct: booleanInput('direct', false),
+    artifactStore: optionalInput('artifact-store'),
+    token: optionalInput('github-token'),
+  };
+}
+
+/** The mode for an event when `mode` is `auto`. */
+export function modeForEvent(mode: PromoteInputs['mode'], eventName: string): PromoteMode {
+  if (mode !== 'auto') return mode;
+  if (['pull_request', 'pull_request_target', 'pull_request_review'].includes(eventName)) return 'gate';
+  if (eventName === 'push') return 'finalise';
+  if (eventName === 'workflow_dispatch') return 'rollback';
+  throw new UsageError(`event '${eventName}' has no default mode; set 'mode' to gate, finalise or rollback`);
+}

@@ -73,10 +73,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const roll = random();
-    const pick = kinds[Math.floor(random() * kinds.length)];
+    const usable = method === 'GET' ? kinds : kinds.filter((k) => k !== 'truncate');
+    const pick = usable[Math.floor(random() * usable.length)];
     const eligible =
       faults.length < maxFaults && consecutive < maxConsecutive && (opts.match?.({ method, url }) ?? true);
-    if (!eligible || roll >= rate || (pick === 'truncate' && method !== 'GET')) {
+    if (!eligible || roll >= rate || pick === undefined) {
       consecutive = 0;
       return undefined;
     }

@@ -34,7 +34,7 @@ async function bigFile(path: string, bytes: number, seed: string): Promise<void>
     const head = createHash('sha256').update(`${seed}:${i}`).digest();
     head.copy(block, 0);
     const n = Math.min(MIB, bytes - i * MIB);
-    if (!out.write(Buffer.from(block.subarray(0, n)))) await new Promise((r) => out.once('drain', r));
+    if (!out.write(Buffer.from(block.subarray(0, n)))) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise((r) => out.end(r));
 }

@@ -1,5 +1,25 @@
 import type { Command } from '../command.ts';
+import { archiveCommand } from './archive.ts';
+import { demoCommand } from './demo.ts';
+import { historyCommand } from './history.ts';
+import { initCommand } from './init.ts';
+import { listCommand } from './list.ts';
+import { promoteCommand } from './promote.ts';
+import { registerCommand } from './register.ts';
+import { rollbackCommand } from './rollback.ts';
+import { showCommand } from './show.ts';
 import { trainCommand } from './train.ts';
 
 /** Every `mlops` subcommand, in the order `mlops --help` lists them. Each lives in its own file here. */
-export const commands: Command[] = [trainCommand];
+export const commands: Command[] = [
+  initCommand,
+  registerCommand,
+  promoteCommand,
+  rollbackCommand,
+  archiveCommand,
+  showCommand,
+  historyCommand,
+  listCommand,
+  demoCommand,
+  trainCommand,
+];

@@ -1,0 +1,61 @@
+/**
+ * `mlops history <model>`: the model's events (registered, alias set/moved, archived, rolled back), newest first.
+ */
+import { validateModelName } from '../../registry/names.ts';
+import { numberFlag, parseFlags } from '../args.ts';
+import type { Command } from '../command.ts';
+import { noExtra, openFromFlags, positional, registryFlags, registryFlagsHelp } from '../registry-options.ts';
+
+/** `mlops history`. */
+export const historyCommand: Command = {
+  name: 'history',
+  summary: "A model's events from Git: registrations, promotions, archives, rollbacks",
+  help: `Usage: mlops history <model> [--limit N] [--json]
+
+Reads the Git log of models/<model>/ (only that model's commits) and prints one line per event,
+newest first, with time, commit and author.
+
+Options:
+  --limit N     read at most N commits
+  --at REV      read as of a commit, branch or tag
+  --json        print the events as a JSON array
+${registryFlagsHelp}
+
+Exit codes: 0 ok, 2 unknown model.`,
+  async run(ctx) {
+    const { values: v, positionals } = parseFlags('history', ctx.argv, {
+      ...registryFlags,
+      limit: { type: 'string' },
+      at: { type: 'string' },
+    });
+    const model = validateModelName(positional(positionals, 0, '<model>', 'history'));
+    noExtra(positionals, 1, 'history');
+    const limit = numberFlag('limit', v.limit, { integer: true, min: 1 });
+    const reg = await openFromFlags(ctx, v);
+    await reg.spec(model, { at: v.at });
+    const events = await reg.history(model, { limit, at: v.at });
+    if (v.json) {
+      ctx.out(JSON.stringify(events));
+      return 0;
+    }
+    const lines = events.map((e) => {
+      const what =
+        e.type === 'registered'
+          ? `registered v${e.version}`
+          : e.type === 'archived'
+            ? `archived v${e.version}`
+            : e.type === 'rolled_back'
+              ? `rolled back ${e.alias} v${e.from} -> v${e.version}`
+              : e.from !== undefined
+                ? `moved ${e.alias} v${e.from} -> v${e.version}`
+                : `set ${e.alias} to v${e.version}`;
+      return `${e.time.replace('T', ' ').replace(/(\+00:00|Z)$/, 'Z')}  ${e.commit.slice(0, 8)}  ${what.padEnd(34)}  ${e.author.replace(/\s*<.*>$/, '')}`;
+    });
+    ctx.out(
+      lines.length
+        ? [`${model}: ${events.length} event(s), newest first`, ...lines].join('\n')
+        : `${model}: no events yet. Next: mlops register ${model} --artifact PATH`,
+    );
+    return 0;
+  },
+};

@@ -150,7 +150,7 @@ describe('stats/metrics against sklearn (live, larger cases)', () => {
       maxBuffer: 1 << 28,
     });
     const refs = JSON.parse(out.toString()) as Reference[];
-    cases.forEach((c, i) => check(c, refs[i]));
+    for (const [i, c] of cases.entries()) check(c, refs[i]);
   });
 });
 
@@ -175,7 +175,7 @@ describe('stats/metrics building blocks', () => {
     const ref = JSON.parse(
       execFileSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify(xs) }).toString(),
     );
-    xs.forEach((x, i) => close(erfc(x), ref[i], `erfc(${x})`));
+    for (const [i, x] of xs.entries()) close(erfc(x), ref[i], `erfc(${x})`);
   });
 
   it('delongTest gives p = 1 for identical models and null with a reason for zero variance with different AUCs', () => {

@@ -13,12 +13,12 @@ const TASKS = ['binary', 'multiclass', 'regression'] as const;
 
 /** Parse YAML text to a plain value; malformed YAML is a UsageError naming the file and the position. */
 export function parseYaml(text: string, path: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const where = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
     throw new UsageError(
-      `${path}: malformed YAML${where}: ${e.message.split('\n')[0]}. Expected a YAML mapping.`,
+      `${path}: malformed YAML${where}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Expected a YAML mapping.`,
     );
   }
   return doc.toJS();

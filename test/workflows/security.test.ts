@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { type Job, steps, type Workflow, workflowsIn } from './support.ts';
+
+const ours = workflowsIn('.github/workflows');
+const consumer = workflowsIn('examples/consumer/.github/workflows');
+const all = [...ours, ...consumer];
+
+/** The exact permissions each job of ours holds: a new write scope must be added here on purpose. */
+const expected: Record<string, Record<string, Record<string, string>>> = {
+  'retrain.yml': {
+    train: { contents: 'read' },
+    track: { contents: 'write', 'pull-requests': 'write' },
+    evaluate: { contents: 'write', 'pull-requests': 'write', checks: 'write' },
+    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write' },
+  },
+  'evaluate.yml': {
+    models: { contents: 'read' },
+    evaluate: { contents: 'write', 'pull-requests': 'write', checks: 'write' },
+    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write' },
+  },
+  'promote.yml': {
+    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write' },
+    'gate-and-merge': { contents: 'read' },
+    merged: { contents: 'read' },
+    finalise: { contents: 'write', 'pull-requests': 'write' },
+    rollback: { contents: 'write', 'pull-requests': 'write', issues: 'write' },
+  },
+  'drift.yml': {
+    models: { contents: 'read' },
+    drift: { contents: 'read', issues: 'write', actions: 'write' },
+  },
+  'ci.yml': {
+    lint: { contents: 'read' },
+    dist: { contents: 'read' },
+    test: { contents: 'read' },
+    actions: { contents: 'read' },
+  },
+};
+
+/** `${{ <expr> }}` as written in a workflow. */
+const e = (expr: string) => `\${{ ${expr} }}`;
+const base = (wf: Workflow) => wf.path.split('/').pop()!;
+const group = (c: Job['concurrency']) => (typeof c === 'string' ? c : c?.group);
+const cancels = (c: Job['concurrency']) =>
+  typeof c === 'string' ? false : (c?.['cancel-in-progress'] ?? false);
+
+describe('workflow permissions', () => {
+  it('ours expected table covers every workflow file', () => {
+    expect(ours.map(base).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(all.map((wf) => [wf.path, wf] as const))('%s grants nothing at the top level', (_p, wf) => {
+    expect(wf.permissions).toEqual({});
+  });
+
+  it.each(ours.map((wf) => [wf.path, wf] as const))('%s declares least privilege per job', (_p, wf) => {
+    const actual = Object.fromEntries(Object.entries(wf.jobs).map(([name, job]) => [name, job.permissions]));
+    expect(actual).toEqual(expected[base(wf)]);
+  });
+
+  it.each(consumer.map((wf) => [wf.path, wf] as const))('%s declares permissions on every job', (_p, wf) => {
+    for (const [name, job] of Object.entries(wf.jobs)) {
+      expect(typeof job.permissions, `${wf.path} job ${name}`).toBe('object');
+      expect(JSON.stringify(job.permissions)).not.toMatch(/write-all|read-all/);
+    }
+  });
+});
+
+describe('workflow run steps', () => {
+  it.each(all.map((wf) => [wf.path, wf] as const))('%s has no expression inside run:', (_p, wf) => {
+    const offenders = steps(wf)
+      .filter(({ step }) => step.run?.includes('${{'))
+      .map(({ job, step }) => `${job}: ${step.name ?? step.run}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('a run: with an expression is reported (the check can fail)', () => {
+    const wf = {
+      path: 'x.yml',
+      text: '',
+      on: {},
+      jobs: { a: { steps: [{ run: `echo "${e('github.event.pull_request.title')}"` }] } },
+    };
+    expect(steps(wf).filter(({ step }) => step.run?.includes('${{'))).toHaveLength(1);
+  });
+});
+
+describe('workflow action pins', () => {
+  const sha = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/;
+
+  it.each(all.map((wf) => [wf.path, wf] as const))(
+    '%s pins every third-party action to a full SHA',
+    (_p, wf) => {
+      const lines = wf.text.split('\n');
+      for (const { step } of steps(wf)) {
+        const uses = step.uses;
+        if (!uses) continue;
+        if (/^[\w.-]+\/mlops-actions\/actions\/[a-z-]+@v1$/.test(uses)) continue; // ours: the release tag
+        if (/^\.\/actions\/[a-z-]+$/.test(uses)) {
+          expect(wf.path, 'local actions only in this repository').toMatch(/^\.github\/workflows\//);
+          continue;
+        }
+        expect(uses).toMatch(sha);
+        const line = lines.find((l) => l.includes(`uses: ${uses}`));
+        expect(line, `${uses} carries its version as a comment`).toMatch(/# v\d+\.\d+\.\d+$/);
+      }
+    },
+  );
+
+  it.each(all.map((wf) => [wf.path, wf] as const))('%s calls reusable workflows at @v1 only', (_p, wf) => {
+    for (const job of Object.values(wf.jobs)) {
+      if (job.uses) expect(job.uses).toMatch(/^[\w.-]+\/mlops-actions\/\.github\/workflows\/[\w-]+\.yml@v1$/);
+    }
+  });
+
+  it('every pin of one action names the same commit', () => {
+    const seen = new Map<string, Set<string>>();
+    for (const wf of all) {
+      for (const { step } of steps(wf)) {
+        const m = step.uses && /^(.+)@([0-9a-f]{40})$/.exec(step.uses);
+        if (m) seen.set(m[1], (seen.get(m[1]) ?? new Set()).add(m[2]));
+      }
+    }
+    expect([...seen].filter(([, s]) => s.size > 1).map(([a]) => a)).toEqual([]);
+  });
+});
+
+describe('workflow concurrency', () => {
+  const wf = (name: string) => ours.find((w) => base(w) === name)!;
+
+  it('retrain serialises per model and never cancels a training run', () => {
+    expect(group(wf('retrain.yml').concurrency)).toContain(`${e('inputs.model')}`);
+    expect(cancels(wf('retrain.yml').concurrency)).toBe(false);
+  });
+
+  it('promote finalise and rollback share one group per model and never cancel', () => {
+    const { finalise, rollback } = wf('promote.yml').jobs;
+    expect(group(finalise.concurrency)).toBe(`mlops-promote-${e('matrix.model')}`);
+    expect(group(rollback.concurrency)).toBe(`mlops-promote-${e('inputs.model')}`);
+    expect(cancels(finalise.concurrency)).toBe(false);
+    expect(cancels(rollback.concurrency)).toBe(false);
+  });
+
+  it('drift runs one job per model at a time', () => {
+    const { drift } = wf('drift.yml').jobs;
+    expect(group(drift.concurrency)).toBe(`mlops-drift-${e('matrix.model')}`);
+    expect(cancels(drift.concurrency)).toBe(false);
+  });
+
+  it('evaluate and gate supersede older runs of the same PR', () => {
+    const ev = wf('evaluate.yml').jobs;
+    expect(group(ev.evaluate.concurrency)).toContain(`${e('matrix.model')}`);
+    expect(cancels(ev.evaluate.concurrency)).toBe(true);
+    for (const g of [ev.gate, wf('promote.yml').jobs.gate, wf('promote.yml').jobs['gate-and-merge']]) {
+      expect(group(g.concurrency)).toBe(`mlops-gate-${e('github.event.pull_request.number')}`);
+    }
+  });
+
+  it('jobs that act on pull requests skip forks', () => {
+    for (const [file, job] of [
+      ['evaluate.yml', 'models'],
+      ['promote.yml', 'gate'],
+      ['promote.yml', 'gate-and-merge'],
+    ]) {
+      expect(JSON.stringify(wf(file).jobs[job]), `${file} ${job}`).toContain(
+        'github.event.pull_request.head.repo.full_name == github.repository',
+      );
+    }
+  });
+});

@@ -17,6 +17,12 @@ export interface MetricGate {
   max_regression?: number;
   /** Any slice may be worse than the champion's same slice by at most this much. */
   max_slice_regression?: number;
+  /** Candidate must beat the champion by at least this much (absolute, in the metric's direction). */
+  min_improvement?: number;
+  /** Candidate must beat the champion by at least this fraction of the champion's value (0.02 = 2%). */
+  min_relative_improvement?: number;
+  /** The difference from the champion must be significant (DeLong p < 0.05, or a bootstrap CI excluding 0). */
+  significant?: boolean;
 }
 
 /** A column of the model's data schema. */

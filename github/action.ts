@@ -82,7 +82,9 @@ export function actionLogger(): Logger {
 export function forgeFromEnv(opts: { token?: string; logger?: Logger } = {}): OctokitForge {
   const token = opts.token ?? process.env.GITHUB_TOKEN;
   if (!token)
-    throw new UsageError("no GitHub token: pass the 'github-token' input (its default is the workflow's github.token)");
+    throw new UsageError(
+      "no GitHub token: pass the 'github-token' input (its default is the workflow's github.token)",
+    );
   core.setSecret(token);
   const repository = process.env.GITHUB_REPOSITORY;
   if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) {

@@ -136,23 +136,14 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
       };
     }
     const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!token)
-      return {
-        status: 401,
-        body: { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest' },
-      };
+    // Authentication and permission answers are GitHub's, though the description documents them for few operations.
+    if (!token) return unvalidated(401, 'Requires authentication');
     const perms = state.permissions[token];
     if (perms && m.route.permission) {
       const [scope, level] = m.route.permission;
       const has = perms[scope];
       if (!has || (level === 'write' && has !== 'write')) {
-        return {
-          status: 403,
-          body: {
-            message: 'Resource not accessible by integration',
-            documentation_url: 'https://docs.github.com/rest',
-          },
-        };
+        return unvalidated(403, 'Resource not accessible by integration');
       }
     }
     const repo = params.owner ? state.repos[`${params.owner}/${params.repo}`] : undefined;
@@ -249,6 +240,14 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
+  };
+}
+
+function unvalidated(status: number, message: string): Reply & { skipValidation: true } {
+  return {
+    status,
+    body: { message, documentation_url: 'https://docs.github.com/rest' },
+    skipValidation: true,
   };
 }
 

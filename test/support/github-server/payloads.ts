@@ -156,7 +156,7 @@ export class Payloads {
       title: i.title,
       body: i.body,
       user: this.user(i.author),
-      labels: this.#labels(r, i.labels),
+      labels: this.#labels(r, i.labels).map((l) => ({ ...l, description: l.description ?? '' })),
       milestone: null,
       assignee: null,
       assignees: [],

@@ -265,7 +265,7 @@ export const pullRoutes: Route[] = [
     handle: (ctx) => {
       const { org, team_slug, username } = ctx.params;
       const members = ctx.state.teams[`${org}/${team_slug}`];
-      if (!members?.includes(username)) notFound();
+      if (!members?.includes(username)) return { status: 404 };
       return {
         status: 200,
         body: {

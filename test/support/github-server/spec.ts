@@ -158,13 +158,18 @@ function componentsFor(doc: Json, schema: Json): Json {
   return out;
 }
 
-/** OpenAPI 3.0 → what ajv takes: `nullable: true` without a `type` becomes `anyOf [..., {type: null}]`. */
+/**
+ * OpenAPI 3.0 → what ajv takes: `nullable: true` without a `type` becomes `anyOf [..., {type: null}]`, and a
+ * nullable `enum` admits null (OpenAPI 3.0.3 semantics).
+ */
 function openApiToJsonSchema(node: Json): Json {
   if (Array.isArray(node)) return node.map(openApiToJsonSchema);
   if (!node || typeof node !== 'object') return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node))
     out[k] = k === 'example' || k === 'examples' ? undefined : openApiToJsonSchema(v);
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null))
+    out.enum = [...out.enum, null];
   if (out.nullable === true && out.type === undefined) {
     delete out.nullable;
     return { anyOf: [out, { type: 'null' }] };

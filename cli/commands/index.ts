@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { archiveCommand } from './archive.ts';
 import { demoCommand } from './demo.ts';
+import { driftCommand } from './drift.ts';
 import { historyCommand } from './history.ts';
 import { initCommand } from './init.ts';
 import { listCommand } from './list.ts';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   showCommand,
   historyCommand,
   listCommand,
+  driftCommand,
   demoCommand,
   trainCommand,
 ];

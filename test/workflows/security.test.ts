@@ -11,16 +11,16 @@ const expected: Record<string, Record<string, Record<string, string>>> = {
     train: { contents: 'read' },
     track: { contents: 'write', 'pull-requests': 'write' },
     evaluate: { contents: 'write', 'pull-requests': 'write', checks: 'write' },
-    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write' },
+    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
   },
   'evaluate.yml': {
     models: { contents: 'read' },
     evaluate: { contents: 'write', 'pull-requests': 'write', checks: 'write' },
-    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write' },
+    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
   },
   'promote.yml': {
-    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write' },
-    'gate-and-merge': { contents: 'read' },
+    gate: { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
+    'gate-and-merge': { contents: 'read', 'pull-requests': 'read', statuses: 'write' },
     merged: { contents: 'read' },
     finalise: { contents: 'write', 'pull-requests': 'write' },
     rollback: { contents: 'write', 'pull-requests': 'write', issues: 'write' },
@@ -165,6 +165,23 @@ describe('workflow concurrency', () => {
       expect(JSON.stringify(wf(file).jobs[job]), `${file} ${job}`).toContain(
         'github.event.pull_request.head.repo.full_name == github.repository',
       );
+    }
+  });
+
+  it('every gate job also reports the one required status, mlops/promotion-gate, on the head it read', () => {
+    const gates = [
+      wf('retrain.yml').jobs.gate,
+      wf('evaluate.yml').jobs.gate,
+      wf('promote.yml').jobs.gate,
+      wf('promote.yml').jobs['gate-and-merge'],
+    ];
+    for (const g of gates) {
+      const ids = (g.steps ?? []).map((s) => s.id ?? s.name);
+      expect(ids.indexOf('head')).toBeLessThan(ids.indexOf('gate'));
+      const report = g.steps!.find((s) => s.name === 'Report mlops/promotion-gate')!;
+      expect(report.run).toContain('context=mlops/promotion-gate');
+      expect(report.env?.SHA).toBe(e('steps.head.outputs.sha'));
+      expect(report.env?.PASSED).toBe(e('steps.gate.outputs.passed'));
     }
   });
 });

@@ -25,6 +25,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Content-Length header as a number (0 when absent). */
   bytes: number;
+  /** Range header, when the request had one. */
+  range?: string;
 }
 
 /** A running test S3 server. */
@@ -76,6 +78,7 @@ export async function startS3Server(opts: { buckets?: string[] } = {}): Promise<
       path: decodeURIComponent(url.pathname),
       query: Object.fromEntries(url.searchParams),
       bytes: Number(req.headers['content-length'] ?? 0),
+      range: req.headers.range,
     });
   });
   const endpoint = `http://127.0.0.1:${port}`;

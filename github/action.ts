@@ -55,13 +55,13 @@ export function setOutput(name: string, value: string | number | boolean | objec
   core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : value);
 }
 
-/** Append Markdown to the job summary (`GITHUB_STEP_SUMMARY`); a no-op with a warning outside a runner. */
+/** Append Markdown (ended with a newline) to the job summary (`GITHUB_STEP_SUMMARY`); a warning outside a runner. */
 export async function appendSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
     core.warning('GITHUB_STEP_SUMMARY is not set; the job summary was not written');
     return;
   }
-  await core.summary.addRaw(markdown, true).write();
+  await core.summary.addRaw(markdown.endsWith('\n') ? markdown : `${markdown}\n`).write();
 }
 
 /** A Logger that writes through the runner's log commands (warnings and errors become annotations). */

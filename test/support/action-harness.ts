@@ -54,6 +54,8 @@ export interface RunActionOptions {
   timeoutMs?: number;
   /** Run with this Node instead of Node 24 / the current one. */
   node?: string;
+  /** Run this already-built script instead of `actions/<action>/dist/index.js` (no build). */
+  script?: string;
 }
 
 /** The Node that runs bundles: Node 24 as on GitHub's runners when installed, else the current Node. */
@@ -147,7 +149,7 @@ function unescapeCommand(s: string): string {
 
 /** Run an action as the runner does (see the module comment). */
 export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
-  ensureBuilt(opts.action);
+  if (!opts.script) ensureBuilt(opts.action);
   const temp = mkdtempSync(join(tmpdir(), `mlops-run-${opts.action}-`));
   try {
     const outputFile = join(temp, 'output');
@@ -189,7 +191,7 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
       if (v === undefined) delete env[k];
       else env[k] = v;
     }
-    const bundle = join(repoRoot, 'actions', opts.action, 'dist', 'index.js');
+    const bundle = opts.script ?? join(repoRoot, 'actions', opts.action, 'dist', 'index.js');
     const { code, stdout, stderr } = await spawnCollect(opts.node ?? actionNode(), [bundle], {
       cwd: opts.cwd,
       env,

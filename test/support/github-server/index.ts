@@ -122,7 +122,7 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
       body = raw === '' ? undefined : JSON.parse(raw);
     } catch {
       found.push(`${method} ${url.pathname}: body is not JSON`);
-      return { status: 400, body: { message: 'Problems parsing JSON' } };
+      return unvalidated(400, 'Problems parsing JSON');
     }
     const problems = spec.checkRequest(op, { params, query: url.searchParams, body, hasBody: raw !== '' });
     if (problems.length) {
@@ -133,6 +133,7 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
           message: `Invalid request.\n\n${problems.join('\n')}`,
           documentation_url: 'https://docs.github.com/rest',
         },
+        skipValidation: true,
       };
     }
     const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1];

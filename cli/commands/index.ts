@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { archiveCommand } from './archive.ts';
 import { demoCommand } from './demo.ts';
 import { driftCommand } from './drift.ts';
+import { evaluateCommand } from './evaluate.ts';
 import { historyCommand } from './history.ts';
 import { initCommand } from './init.ts';
 import { listCommand } from './list.ts';
@@ -21,6 +22,7 @@ export const commands: Command[] = [
   showCommand,
   historyCommand,
   listCommand,
+  evaluateCommand,
   driftCommand,
   demoCommand,
   trainCommand,

@@ -238,3 +238,88 @@ function spawnCollect(
     });
   });
 }
+
+/** Fields for `githubEvent`; each event uses the ones it has. */
+export interface EventFields {
+  repository?: string;
+  number?: number;
+  headSha?: string;
+  headRef?: string;
+  baseRef?: string;
+  author?: string;
+  reviewer?: string;
+  reviewState?: 'approved' | 'changes_requested' | 'commented';
+  inputs?: Record<string, string>;
+  ref?: string;
+  schedule?: string;
+}
+
+/**
+ * A trimmed but real-shaped event payload for `runAction({ event })`: `pull_request`, `pull_request_review`,
+ * `push`, `schedule` or `workflow_dispatch`, with the fields the toolkit reads.
+ */
+export function githubEvent(
+  name: 'pull_request' | 'pull_request_review' | 'push' | 'schedule' | 'workflow_dispatch',
+  f: EventFields = {},
+): { name: string; payload: Record<string, unknown> } {
+  const full = f.repository ?? 'octo-org/models';
+  const [owner, repoName] = full.split('/');
+  const repository = { name: repoName, full_name: full, owner: { login: owner }, default_branch: 'main' };
+  const sender = { login: f.author ?? 'octocat', type: 'User' };
+  const pr = {
+    number: f.number ?? 1,
+    state: 'open',
+    draft: false,
+    title: 'Promote model',
+    user: { login: f.author ?? 'octocat' },
+    head: { ref: f.headRef ?? 'mlops/promote', sha: f.headSha ?? '1'.repeat(40), repo: { full_name: full } },
+    base: { ref: f.baseRef ?? 'main', sha: '2'.repeat(40), repo: { full_name: full } },
+    labels: [],
+  };
+  switch (name) {
+    case 'pull_request':
+      return {
+        name,
+        payload: { action: 'synchronize', number: pr.number, pull_request: pr, repository, sender },
+      };
+    case 'pull_request_review':
+      return {
+        name,
+        payload: {
+          action: 'submitted',
+          review: {
+            user: { login: f.reviewer ?? 'reviewer' },
+            state: f.reviewState ?? 'approved',
+            commit_id: pr.head.sha,
+          },
+          pull_request: pr,
+          repository,
+          sender: { login: f.reviewer ?? 'reviewer', type: 'User' },
+        },
+      };
+    case 'push':
+      return {
+        name,
+        payload: {
+          ref: f.ref ?? 'refs/heads/main',
+          before: '0'.repeat(40),
+          after: f.headSha ?? '1'.repeat(40),
+          repository,
+          sender,
+        },
+      };
+    case 'schedule':
+      return { name, payload: { schedule: f.schedule ?? '0 6 * * *' } };
+    case 'workflow_dispatch':
+      return {
+        name,
+        payload: {
+          inputs: f.inputs ?? {},
+          ref: f.ref ?? 'refs/heads/main',
+          repository,
+          sender,
+          workflow: '.github/workflows/retrain.yml',
+        },
+      };
+  }
+}

@@ -10,6 +10,7 @@ import { promoteCommand } from './promote.ts';
 import { registerCommand } from './register.ts';
 import { rollbackCommand } from './rollback.ts';
 import { showCommand } from './show.ts';
+import { trackCommand } from './track.ts';
 import { trainCommand } from './train.ts';
 
 /** Every `mlops` subcommand, in the order `mlops --help` lists them. Each lives in its own file here. */
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   driftCommand,
   demoCommand,
   trainCommand,
+  trackCommand,
 ];

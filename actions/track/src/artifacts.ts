@@ -1,0 +1,80 @@
+/**
+ * Artifact selection for `track`: globs (`**`, `*`, `?`, `{a,b}`) relative to the working directory, each
+ * of which must match at least one file, and the ONNX signature of `.onnx` artifacts.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../../../core/errors.ts';
+import { decodeModel, readSignature } from '../../../onnx/signature.ts';
+import type { TensorSpec } from '../../../registry/types.ts';
+
+/** A glob as an anchored regular expression over `/`-separated relative paths. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      const slash = glob[i + 2] === '/';
+      re += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      const end = glob.indexOf('}', i);
+      if (end < 0) throw new UsageError(`artifact glob '${glob}' has an unclosed '{'.`);
+      re += `(?:${glob
+        .slice(i + 1, end)
+        .split(',')
+        .map((s) => s.replace(/[.+^$()|[\]\\]/g, '\\$&'))
+        .join('|')})`;
+      i = end;
+    } else re += c.replace(/[.+^$()|[\]\\{}]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function walk(dir: string, out: string[], base: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === '.git' || e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out, base);
+    else if (e.isFile()) out.push(relative(base, p).split(sep).join('/'));
+  }
+}
+
+/** One selected artifact: its local path and its name in the version (the file's base name). */
+export interface SelectedArtifact {
+  path: string;
+  name: string;
+}
+
+/** Expand the globs against `cwd`; a glob matching no file is a UsageError naming it. */
+export function selectArtifacts(globs: string[], cwd: string): SelectedArtifact[] {
+  if (globs.length === 0)
+    throw new UsageError(
+      "artifacts is required: one or more globs such as 'out/model.onnx' or 'out/**/*.onnx'.",
+    );
+  const files: string[] = [];
+  walk(cwd, files, cwd);
+  const picked = new Map<string, SelectedArtifact>();
+  for (const g of globs) {
+    const re = globToRegExp(g.replace(/^\.\//, ''));
+    const matches = files.filter((f) => re.test(f)).sort();
+    if (matches.length === 0)
+      throw new UsageError(`artifact glob '${g}' matches no file under ${cwd}; expected at least one match.`);
+    for (const m of matches) picked.set(m, { path: resolve(cwd, m), name: basename(m) });
+  }
+  return [...picked.values()];
+}
+
+/** The signature of the first `.onnx` artifact (every `.onnx` must decode), or undefined when there is none. */
+export function onnxSignature(
+  artifacts: SelectedArtifact[],
+): { inputs: TensorSpec[]; outputs: TensorSpec[] } | undefined {
+  let first: { inputs: TensorSpec[]; outputs: TensorSpec[] } | undefined;
+  for (const a of artifacts.filter((x) => x.name.toLowerCase().endsWith('.onnx'))) {
+    const sig = readSignature(decodeModel(readFileSync(a.path), `artifact '${a.name}'`));
+    first ??= { inputs: sig.inputs, outputs: sig.outputs };
+  }
+  return first;
+}

@@ -44,7 +44,8 @@ export function parseLog(output: string, model: string): RegistryEvent[] {
     if (fields.length < 5) continue;
     const [commit, author, time, message, body] = fields;
     for (const e of parseEventTrailers(body)) {
-      if (e.model === model) events.push({ ...e, commit, author, time, message });
+      const utc = new Date(time).toISOString().replace('.000Z', 'Z');
+      if (e.model === model) events.push({ ...e, commit, author, time: utc, message });
     }
   }
   return events;

@@ -177,7 +177,7 @@ export interface RegistryEvent {
   commit: string;
   /** `Name <email>`. */
   author: string;
-  /** ISO 8601. */
+  /** ISO 8601 UTC, e.g. `2026-01-02T03:04:05Z` (the commit's author time). */
   time: string;
   /** The commit's subject line. */
   message: string;
@@ -216,6 +216,8 @@ export interface Registry {
   setAlias(opts: SetAliasOptions): Promise<SetAliasResult>;
   /** Mark a version archived (it keeps its files; aliases pointing at it are refused). */
   archive(opts: ArchiveOptions): Promise<WriteResult>;
+  /** Rewrite the model's README and the index from the registry's files; no commit when they are current. */
+  regenerate(opts: WriteOptions & { model: string }): Promise<WriteResult & { changed: boolean }>;
   /** Move an alias (champion) back to an older version, unarchiving it. */
   rollback(opts: RollbackOptions): Promise<RollbackResult>;
   /** Resolve `model`, `model@alias` or `model@vN` to its record. `model` alone: champion, else latest. */

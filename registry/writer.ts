@@ -176,7 +176,11 @@ export class Writer {
     args.push(this.o.remote as string, `${commit}:refs/heads/${branch}`);
     if (createRef) args.push(`${commit}:${createRef}`);
     const r = await this.o.git.run(args, { allowFail: true });
-    if (r.code === 0) return;
+    // '=' means the ref already pointed at this very commit: an identical registration got the number first.
+    const sameRef =
+      createRef && r.stdout.split('\n').some((l) => l.startsWith('=') && l.includes(`:${createRef}\t`));
+    if (r.code === 0 && !sameRef) return;
+    if (sameRef) throw new Rejected(r.stdout);
     const rejected = r.stdout.split('\n').some((l) => l.startsWith('!'));
     if (rejected) throw new Rejected(r.stdout);
     throw new Error(`git push to ${this.o.remote} failed: ${r.stderr.trim() || r.stdout.trim()}`);

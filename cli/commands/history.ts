@@ -49,7 +49,7 @@ Exit codes: 0 ok, 2 unknown model.`,
               : e.from !== undefined
                 ? `moved ${e.alias} v${e.from} -> v${e.version}`
                 : `set ${e.alias} to v${e.version}`;
-      return `${e.time.replace('T', ' ').replace(/(\+00:00|Z)$/, 'Z')}  ${e.commit.slice(0, 8)}  ${what.padEnd(34)}  ${e.author.replace(/\s*<.*>$/, '')}`;
+      return `${e.time.replace('T', ' ')}  ${e.commit.slice(0, 8)}  ${what.padEnd(34)}  ${e.author.replace(/\s*<.*>$/, '')}`;
     });
     ctx.out(
       lines.length

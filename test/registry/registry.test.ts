@@ -112,6 +112,21 @@ describe('registry', () => {
     expect(await git(r.remote, 'ls-tree', '--name-only', 'mlops/churn-v1:models/churn/versions')).toBe('v1');
   });
 
+  it('register onto different new branches at once still gets distinct numbers (ref lease)', async () => {
+    const { reg } = await setup();
+    await reg.init({ model: 'churn', spec });
+    const clones = await Promise.all(Array.from({ length: 4 }, (_, i) => r.cloneOf(`b${i}`)));
+    const results = await Promise.all(
+      clones.map(async (dir, i) => {
+        const { reg: ri, store } = await setup(dir);
+        return ri.register({ model: 'churn', files: [{ path: artifact }], store, branch: `candidate-${i}` });
+      }),
+    );
+    expect(results.map((x) => x.version).sort()).toEqual([1, 2, 3, 4]);
+    const refs = await git(r.remote, 'for-each-ref', '--format=%(refname)', 'refs/mlops/versions/churn/');
+    expect(refs.split('\n').sort()).toEqual([1, 2, 3, 4].map((n) => `refs/mlops/versions/churn/v${n}`));
+  }, 60_000);
+
   it('register on another branch leaves the work tree and index untouched', async () => {
     const { reg, store } = await setup();
     await reg.init({ model: 'churn', spec });

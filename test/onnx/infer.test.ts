@@ -32,7 +32,7 @@ const expectedLogit = [0, 1, 2, 3].map((i) => {
   return 0.5 * a - 1 * b + 2 * c + 0.1;
 });
 const features = ['a', 'b', 'c'];
-const base = { weights: [0.5, -1, 2], bias: 0.1, featureNames: features } as const;
+const base = { weights: [0.5, -1, 2], bias: 0.1, featureNames: features };
 
 describe('onnx/write + onnx/infer', () => {
   it('writeLinearModel produces models that onnx.checker accepts', () => {
@@ -64,7 +64,8 @@ describe('onnx/write + onnx/infer', () => {
       const m = await loadModel(save(`bin-${outputs}`, { ...base, kind: 'logistic', outputs }));
       const p = await m.predict(data, { batchSize: 3 });
       expect(p.task).toBe('binary');
-      (p.scores as number[]).forEach((s, i) => expect(s).toBeCloseTo(sigmoid(expectedLogit[i]), 6));
+      for (const [i, s] of (p.scores as number[]).entries())
+        expect(s).toBeCloseTo(sigmoid(expectedLogit[i]), 6);
       if (outputs === 'label+probabilities' || outputs === 'zipmap') {
         expect(p.labels).toEqual(expectedLogit.map((z) => (z > 0 ? 1 : 0)));
       }
@@ -76,7 +77,8 @@ describe('onnx/write + onnx/infer', () => {
     const m = await loadModel(save('per-feature', { ...base, kind: 'logistic', inputs: 'per-feature' }));
     expect(m.signature.inputs.map((i) => i.name)).toEqual(features);
     const p = await m.predict(data);
-    (p.scores as number[]).forEach((s, i) => expect(s).toBeCloseTo(sigmoid(expectedLogit[i]), 6));
+    for (const [i, s] of (p.scores as number[]).entries())
+      expect(s).toBeCloseTo(sigmoid(expectedLogit[i]), 6);
   });
 
   it('loadModel returns class-probability rows for softmax and values for linear models', async () => {
@@ -96,11 +98,11 @@ describe('onnx/write + onnx/infer', () => {
     expect(p.task).toBe('multiclass');
     const row = (p.scores as number[][])[2];
     const e = [3, -2, 2].map(Math.exp);
-    row.forEach((v, j) => expect(v).toBeCloseTo(e[j] / (e[0] + e[1] + e[2]), 6));
+    for (const [j, v] of row.entries()) expect(v).toBeCloseTo(e[j] / (e[0] + e[1] + e[2]), 6);
     const lin = await loadModel(save('lin', { ...base, kind: 'linear' }));
     const r = await lin.predict(data);
     expect(r.task).toBe('regression');
-    (r.scores as number[]).forEach((v, i) => expect(v).toBeCloseTo(expectedLogit[i], 5));
+    for (const [i, v] of (r.scores as number[]).entries()) expect(v).toBeCloseTo(expectedLogit[i], 5);
   });
 
   it('predict names the column and row of a value the input dtype cannot hold', async () => {

@@ -101,7 +101,7 @@ describe('track action', () => {
     expect(pr.base).toBe('main');
     const issue = repo.issues.find((i) => i.number === pr.number);
     expect(issue?.title).toBe('Promote heart v1 to champion');
-    expect(issue?.labels.map((l) => (typeof l === 'string' ? l : l.name))).toEqual(['mlops:promotion']);
+    expect(issue?.labels).toEqual(['mlops:promotion']);
     expect(issue?.body).toContain('<!-- mlops:track:heart -->');
     expect(issue?.body).toMatch(/val\\_roc\\_auc \(primary, maximize\) \| 0\.\d+/);
     expect(gh.violations()).toEqual([]);

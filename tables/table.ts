@@ -66,17 +66,30 @@ export function parseNumber(text: string): number | undefined {
   return INF.get(t);
 }
 
+/** Decimal text that `String(Number(text))` prints back unchanged (checked cheaply, no conversion). */
+const CANONICAL = /^-?(?:0|[1-9]\d{0,14})(?:\.\d{0,14}[1-9])?$/;
+/** Original spellings kept per column at most (bounded memory); later values print back as `String(n)`. */
+const RAW_LIMIT = 100_000;
+
 /**
  * One text column being typed while it is read. A column is numeric when every non-empty value parses as a
  * number (missing markers such as `NA` become null), boolean when every one is true/false, else text; an
  * empty field is always null. When a later value shows that a numeric or boolean column is text, the
- * values read so far are turned back into their original text.
+ * values read so far are turned back into text: their original spelling (`1.50`, `007`, `NA`) for the
+ * first 100 000 spellings that differ from the printed value, `String(value)` after that.
  */
 export class TextColumn {
   private kind: 'empty' | 'number' | 'bool' | 'string' = 'empty';
   readonly values: Cell[] = [];
-  /** Original text of cells whose typed value does not print back the same (e.g. `1.50`, `NA`). */
-  private raw = new Map<number, string>();
+  private rawAt: number[] = [];
+  private rawText: string[] = [];
+
+  private keepRaw(i: number, text: string): void {
+    if (this.rawAt.length < RAW_LIMIT) {
+      this.rawAt.push(i);
+      this.rawText.push(text);
+    }
+  }
 
   push(text: string): void {
     const i = this.values.length;
@@ -88,25 +101,30 @@ export class TextColumn {
       this.values.push(text);
       return;
     }
-    if (MISSING.has(text)) {
-      this.raw.set(i, text);
-      this.values.push(null);
-      return;
-    }
     if (this.kind !== 'bool') {
+      if (CANONICAL.test(text) && !(text.length > 7 && /^-?0\.00000/.test(text))) {
+        this.kind = 'number';
+        this.values.push(Number(text));
+        return;
+      }
       const n = parseNumber(text);
       if (n !== undefined) {
         this.kind = 'number';
-        if (String(n) !== text) this.raw.set(i, text);
+        if (String(n) !== text) this.keepRaw(i, text);
         this.values.push(n);
         return;
       }
+    }
+    if (MISSING.has(text)) {
+      this.keepRaw(i, text);
+      this.values.push(null);
+      return;
     }
     if (this.kind !== 'number') {
       const b = BOOL.get(text);
       if (b !== undefined) {
         this.kind = 'bool';
-        if (String(b) !== text) this.raw.set(i, text);
+        if (String(b) !== text) this.keepRaw(i, text);
         this.values.push(b);
         return;
       }
@@ -118,11 +136,11 @@ export class TextColumn {
   private toText(): void {
     for (let i = 0; i < this.values.length; i++) {
       const v = this.values[i];
-      const r = this.raw.get(i);
-      if (r !== undefined) this.values[i] = r;
-      else if (v !== null) this.values[i] = String(v);
+      if (v !== null) this.values[i] = String(v);
     }
-    this.raw = new Map();
+    for (let j = 0; j < this.rawAt.length; j++) this.values[this.rawAt[j]] = this.rawText[j];
+    this.rawAt = [];
+    this.rawText = [];
     this.kind = 'string';
   }
 }

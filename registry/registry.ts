@@ -405,6 +405,23 @@ class GitRegistry implements Registry {
     });
   }
 
+  async regenerate(opts: WriteOptions & { model: string }): Promise<WriteResult & { changed: boolean }> {
+    const model = validateModelName(opts.model);
+    return this.write(opts, undefined, async (base) => {
+      const s = new Snapshot(this.git, this.root, base.commit);
+      const readme = renderModelReadme({
+        spec: await s.spec(model),
+        aliases: await s.aliases(model),
+        records: await s.records(model, await s.versions(model)),
+        events: base.commit ? await this.historyAt(base.commit, model) : [],
+      });
+      const index = renderIndex(await s.summaries());
+      const current = await s.readOne(modelPaths(this.root, model).readme);
+      if (current === readme && (await s.readOne(`${this.root}/README.md`)) === index) return null;
+      return { files: new Map(), message: `${model}: regenerate READMEs\n`, touched: [model] };
+    });
+  }
+
   async rollback(opts: RollbackOptions): Promise<RollbackResult> {
     const model = validateModelName(opts.model);
     const alias = validateAliasName(opts.alias ?? 'champion');

@@ -1,15 +1,20 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readPromotionTags } from '../../actions/promote/src/audit.ts';
 import { finalise, prNumberFromMessage } from '../../actions/promote/src/finalise.ts';
 import { rollback } from '../../actions/promote/src/rollback.ts';
 import { silentLogger } from '../../core/logger.ts';
+import { OctokitForge } from '../../github/octokit-forge.ts';
 import { openRegistry } from '../../registry/index.ts';
 import { openStore } from '../../registry/stores/open.ts';
+import { type GitHubServer, type RepoState, startGitHubServer } from '../support/github-server.ts';
 import { createRemote, git, type TestRemote } from '../support/git.ts';
-import { MemoryForge } from './memory-forge.ts';
 
+const REPO = 'octo-org/models';
+let gh: GitHubServer;
+let repo: RepoState;
+let forge: OctokitForge;
 let remote: TestRemote;
 let storeDir: string;
 const open = (dir: string) => openRegistry({ dir, log: silentLogger });
@@ -42,68 +47,63 @@ async function setup(): Promise<void> {
     });
   }
   await reg.setAlias({ model: 'churn', alias: 'champion', version: 1 });
+  repo = gh.state.addRepo(REPO, { gitDir: remote.remote });
+  forge = new OctokitForge({ token: 'ghs_finalise', repository: REPO, apiUrl: gh.url, timeUnitMs: 1 });
 }
 
-/** A promotion PR merged the way GitHub does: branch with the alias move, then a merge commit on main. */
-async function mergePromotion(
-  dir: string,
-  version: number,
-  pr: number,
-): Promise<{ before: string; after: string }> {
-  const reg = await open(dir);
-  const branch = `promote-${version}`;
-  await reg.setAlias({ model: 'churn', alias: 'champion', version, branch });
-  await git(dir, 'fetch', '-q', 'origin');
-  await git(dir, 'checkout', '-q', '-B', 'main', 'origin/main');
-  const before = await git(dir, 'rev-parse', 'HEAD');
-  await git(
-    dir,
-    'merge',
-    '-q',
-    '--no-ff',
-    '-X',
-    'theirs',
-    '-m',
-    `Merge pull request #${pr} from acme/${branch}`,
-    `origin/${branch}`,
-  );
-  await git(dir, 'push', '-q', 'origin', 'main');
-  return { before, after: await git(dir, 'rev-parse', 'HEAD') };
+/** Merge `branch` through the GitHub server as an approved PR; returns the push range and the PR number. */
+async function mergeBranch(branch: string): Promise<{ before: string; after: string; pr: number }> {
+  const pr = gh.state.addPullRequest(repo, { head: branch, author: 'carol', title: `Promote ${branch}` });
+  gh.state.addReview(repo, pr.number, 'alice', 'APPROVED');
+  const before = await git(remote.remote, 'rev-parse', 'main');
+  const p = await forge.getPullRequest(pr.number);
+  const after = await forge.mergePullRequest(pr.number, { sha: p.headSha });
+  return { before, after, pr: pr.number };
 }
 
-beforeEach(setup);
-afterEach(() => remote.cleanup());
+/** A promotion PR as `track` opens it (alias moved on a branch by the registry), merged through GitHub. */
+async function mergePromotion(version: number) {
+  const branch = `mlops/promote/churn-v${version}`;
+  await (await open(remote.clone)).setAlias({ model: 'churn', alias: 'champion', version, branch });
+  return mergeBranch(branch);
+}
+
+/** A fresh clone on the remote's `main` with tags: what finalise runs in (`actions/checkout`). */
+async function checkout(): Promise<string> {
+  const dir = await remote.cloneOf();
+  await git(dir, 'fetch', '-q', '--tags', 'origin');
+  return dir;
+}
+
+beforeAll(async () => {
+  gh = await startGitHubServer();
+});
+afterAll(() => gh.stop());
+afterEach(() => {
+  expect(gh.violations()).toEqual([]);
+});
+
+/** Each test of a describe block gets a fresh remote, registry and server repository. */
+function withRegistry(): void {
+  beforeEach(setup);
+  afterEach(() => remote.cleanup());
+}
 
 describe('finalise', () => {
+  withRegistry();
+
   it('finalise tags the promoted version, archives the old champion and comments with the approvers', async () => {
-    const forge = new MemoryForge();
-    const { before, after } = await mergePromotion(remote.clone, 2, 12);
-    forge.prs.set(12, {
-      ...(await forge.openPullRequest({ head: 'promote-2', base: 'main', title: 't', body: '' })),
-      number: 12,
-      author: 'carol',
-      headSha: 'h'.repeat(40),
-    });
-    forge.reviews.set(12, [
-      { reviewer: 'alice', state: 'APPROVED', commitSha: 'h'.repeat(40), submittedAt: '' },
-    ]);
+    const { before, after, pr } = await mergePromotion(2);
     const [r] = await finalise({
-      registry: await open(remote.clone),
+      registry: await open(await checkout()),
       before,
       after,
       openStore: opener,
       forge,
       log: silentLogger,
     });
-    expect(r).toMatchObject({
-      model: 'churn',
-      tags: ['churn@v2'],
-      archived: [1],
-      pr: 12,
-      approvers: ['alice'],
-    });
-    const check = await remote.cloneOf();
-    await git(check, 'fetch', '-q', '--tags', 'origin');
+    expect(r).toMatchObject({ model: 'churn', tags: ['churn@v2'], archived: [1], pr, approvers: ['alice'] });
+    const check = await checkout();
     const reg = await open(check);
     expect(await reg.aliases('churn')).toEqual({ aliases: { champion: 2 }, archived: [1] });
     const [tag] = await readPromotionTags(check, 'churn');
@@ -112,48 +112,74 @@ describe('finalise', () => {
       version: 2,
       alias: 'champion',
       from: 1,
-      pr: 12,
+      pr,
       approvers: ['alice'],
     });
     expect(await git(check, 'rev-list', '-n', '1', 'churn@v2')).toBe(after);
-    expect(forge.comments[0].body).toMatch(/^\*\*Promoted churn\*\*: champion v1 → v2/);
-    expect(forge.comments[0].body).toContain('alice');
+    const comments = repo.comments.filter((c) => c.issueNumber === pr);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('**Promoted churn**: champion v1 → v2');
+    expect(comments[0].body).toContain('Approved by: @&#8203;alice');
     const history = await reg.history('churn');
     expect(history.map((e) => `${e.type} v${e.version}`)).toContain('archived v1');
   });
 
+  it('finalise regenerates stale READMEs when a hand-made PR already archived the old version', async () => {
+    const dir = await remote.cloneOf();
+    await git(dir, 'checkout', '-q', '-b', 'by-hand');
+    await writeFile(join(dir, 'models/churn/aliases.yaml'), 'aliases:\n  champion: 3\narchived:\n  - 1\n');
+    await git(dir, 'commit', '-q', '-am', 'churn: champion v3 (by hand)');
+    await git(dir, 'push', '-q', 'origin', 'by-hand');
+    const { before, after } = await mergeBranch('by-hand');
+    const readmeAt = (rev: string) => git(remote.remote, 'show', `${rev}:models/churn/README.md`);
+    expect(await readmeAt(after)).toContain('`champion` → v1');
+    const [r] = await finalise({
+      registry: await open(await checkout()),
+      before,
+      after,
+      openStore: opener,
+      forge,
+      log: silentLogger,
+    });
+    expect(r).toMatchObject({ archived: [], tags: ['churn@v3'] });
+    expect(await readmeAt('main')).toContain('`champion` → v3');
+    expect(await git(remote.remote, 'show', 'main:models/README.md')).toMatch(/\| v3 +\|/);
+  });
+
   it('finalise refuses an alias that points at a version whose artifacts are missing from the store', async () => {
-    const { before, after } = await mergePromotion(remote.clone, 2, 13);
+    const { before, after } = await mergePromotion(2);
     const empty = await mkdtemp(join(remote.root, 'empty-'));
     const run = finalise({
-      registry: await open(remote.clone),
+      registry: await open(await checkout()),
       before,
       after,
       openStore: async () => openStore(empty),
       log: silentLogger,
     });
     await expect(run).rejects.toThrow(/churn v2: artifact model\.onnx \(.+\) is missing from/);
-    expect(await git(remote.clone, 'ls-remote', '--tags', 'origin')).toBe('');
+    expect(await git(remote.remote, 'tag', '--list')).toBe('');
   });
 
   it('finalise of two promotions merged one after the other, run at once, keeps the second alias and both records', async () => {
-    const first = await mergePromotion(remote.clone, 2, 21);
-    const second = await mergePromotion(remote.clone, 3, 22);
-    const [a, b] = [await remote.cloneOf(), await remote.cloneOf()];
+    const first = await mergePromotion(2);
+    const second = await mergePromotion(3);
+    const [a, b] = [await checkout(), await checkout()];
     await Promise.all([
-      finalise({ registry: await open(a), ...first, openStore: opener, log: silentLogger }),
-      finalise({ registry: await open(b), ...second, openStore: opener, log: silentLogger }),
+      finalise({ registry: await open(a), ...first, openStore: opener, forge, log: silentLogger }),
+      finalise({ registry: await open(b), ...second, openStore: opener, forge, log: silentLogger }),
     ]);
-    const check = await remote.cloneOf();
-    await git(check, 'fetch', '-q', '--tags', 'origin');
+    const check = await checkout();
     const reg = await open(check);
     expect(await reg.aliases('churn')).toEqual({ aliases: { champion: 3 }, archived: [1, 2] });
-    expect((await readPromotionTags(check, 'churn')).map((t) => t.tag).sort()).toEqual([
-      'churn@v2',
-      'churn@v3',
+    const tags = await readPromotionTags(check, 'churn');
+    expect(tags.map((t) => `${t.tag} #${t.pr}`).sort()).toEqual([
+      `churn@v2 #${first.pr}`,
+      `churn@v3 #${second.pr}`,
     ]);
   });
+});
 
+describe('prNumberFromMessage', () => {
   it('prNumberFromMessage reads merge and squash commit messages', () => {
     expect(prNumberFromMessage('Merge pull request #12 from acme/x\n\nbody')).toBe(12);
     expect(prNumberFromMessage('Promote churn v7 (#34)\n\n* x')).toBe(34);
@@ -162,11 +188,12 @@ describe('finalise', () => {
 });
 
 describe('rollback', () => {
+  withRegistry();
+
   it('rollback opens a PR that moves the alias back on its own branch', async () => {
-    await mergePromotion(remote.clone, 2, 12);
-    const forge = new MemoryForge();
+    await mergePromotion(2);
     const out = await rollback({
-      registry: await open(remote.clone),
+      registry: await open(await checkout()),
       forge,
       model: 'churn',
       to: 1,
@@ -177,25 +204,20 @@ describe('rollback', () => {
       openStore: opener,
       log: silentLogger,
     });
-    expect(out).toMatchObject({ from: 2, to: 1, pr: 51 });
-    expect(forge.opened[0]).toMatchObject({ head: 'mlops/rollback/churn/champion-v1', base: 'main' });
+    const pull = repo.pulls.find((p) => p.number === out.pr);
+    expect(out).toMatchObject({ from: 2, to: 1 });
+    expect(pull).toMatchObject({ head: 'mlops/rollback/churn/champion-v1', base: 'main' });
     const aliases = await git(
-      remote.clone,
+      remote.remote,
       'show',
-      'origin/mlops/rollback/churn/champion-v1:models/churn/aliases.yaml',
-    ).catch(async () => {
-      await git(remote.clone, 'fetch', '-q', 'origin');
-      return git(remote.clone, 'show', 'origin/mlops/rollback/churn/champion-v1:models/churn/aliases.yaml');
-    });
-    expect(aliases).toMatch(/champion: 1/);
-    expect((await (await open(remote.clone)).aliases('churn', { at: 'origin/main' })).aliases.champion).toBe(
-      2,
+      'mlops/rollback/churn/champion-v1:models/churn/aliases.yaml',
     );
+    expect(aliases).toMatch(/champion: 1/);
+    expect((await (await open(await checkout())).aliases('churn')).aliases.champion).toBe(2);
   });
 
   it('rollback refuses a direct rollback unless model.yaml allows it, and records an allowed one in an issue', async () => {
-    await mergePromotion(remote.clone, 2, 12);
-    const forge = new MemoryForge();
+    await mergePromotion(2);
     const req = {
       forge,
       model: 'churn',
@@ -207,21 +229,19 @@ describe('rollback', () => {
       openStore: opener,
       log: silentLogger,
     };
-    await expect(rollback({ registry: await open(remote.clone), ...req })).rejects.toThrow(
+    const dir = await checkout();
+    await expect(rollback({ registry: await open(dir), ...req })).rejects.toThrow(
       /promotion\.emergency_rollback: true/,
     );
-    const spec = join(remote.clone, 'models/churn/model.yaml');
-    await git(remote.clone, 'pull', '-q', 'origin', 'main');
-    await writeFile(
-      spec,
-      `${await import('node:fs/promises').then((f) => f.readFile(spec, 'utf8'))}promotion:\n  emergency_rollback: true\n`,
-    );
-    await git(remote.clone, 'commit', '-q', '-am', 'allow emergency rollback');
-    await git(remote.clone, 'push', '-q', 'origin', 'main');
-    const out = await rollback({ registry: await open(remote.clone), ...req });
-    expect(out).toMatchObject({ from: 2, to: 1, issue: 101 });
-    expect(forge.issues[0].title).toBe('Review emergency rollback: churn champion v2 → v1');
-    const check = await remote.cloneOf();
-    expect((await (await open(check)).aliases('churn')).aliases.champion).toBe(1);
+    const spec = join(dir, 'models/churn/model.yaml');
+    await writeFile(spec, `${await readFile(spec, 'utf8')}promotion:\n  emergency_rollback: true\n`);
+    await git(dir, 'commit', '-q', '-am', 'allow emergency rollback');
+    await git(dir, 'push', '-q', 'origin', 'main');
+    const out = await rollback({ registry: await open(dir), ...req });
+    const issue = repo.issues.find((i) => i.number === out.issue);
+    expect(out).toMatchObject({ from: 2, to: 1 });
+    expect(issue?.title).toBe('Review emergency rollback: churn champion v2 → v1');
+    expect(issue?.labels).toEqual(['mlops', 'emergency-rollback']);
+    expect((await (await open(await checkout())).aliases('churn')).aliases.champion).toBe(1);
   });
 });

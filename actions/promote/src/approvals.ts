@@ -1,34 +1,46 @@
 /**
- * Who may approve a promotion, and which reviews count: the pure part of the gate's approval condition.
- * Owners come from `model.yaml` (users `alice` / `@alice`, teams `@org/team`), else from CODEOWNERS.
+ * Who may approve a promotion, and which reviews count: the gate's approval condition.
+ * Owners come from `model.yaml` (users `alice` / `@alice`, teams `@org/team`), else from CODEOWNERS
+ * (`github/codeowners.ts`, GitHub's own rules), both in CODEOWNERS form (`@alice`, `@org/team`).
  */
+import { isOwner, ownersOf, readCodeowners } from '../../../github/codeowners.ts';
 import type { Forge, ForgeReview } from '../../../github/forge.ts';
 
-/** An owner entry, normalised: a user login or an org team. */
-export type Owner = { kind: 'user'; login: string } | { kind: 'team'; org: string; team: string };
-
-/** Parse `alice`, `@alice` or `@org/team` (case kept for display; compared case-insensitively). */
-export function parseOwner(entry: string): Owner | undefined {
+/**
+ * A `model.yaml` owner entry in CODEOWNERS form: `alice` and `@alice` -> `@alice`, `@org/team` and `org/team` ->
+ * `@org/team`; undefined for anything that is neither a login nor a team.
+ */
+export function normaliseOwner(entry: string): string | undefined {
   const s = entry.trim().replace(/^@/, '');
-  const team = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)$/.exec(s);
-  if (team) return { kind: 'team', org: team[1], team: team[2] };
-  if (/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(s)) return { kind: 'user', login: s };
+  if (/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/.test(s)) return `@${s}`;
+  if (/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(s)) return `@${s}`;
   return undefined;
 }
 
-/** How an owner reads in a message: `@alice`, `@org/team`. */
-export function ownerLabel(o: Owner): string {
-  return o.kind === 'user' ? `@${o.login}` : `@${o.org}/${o.team}`;
+/** The reviewers whose approvals count, and where that list came from. */
+export interface AuthorisedOwners {
+  /** `@user` and `@org/team` entries (CODEOWNERS may add e-mail addresses, which never match a reviewer). */
+  owners: string[];
+  from: 'model.yaml owners' | 'CODEOWNERS';
 }
 
-/** True when `user` is one of `owners` (directly or through a team); team lookups go through the Forge. */
-export async function isAuthorised(forge: Forge, owners: Owner[], user: string): Promise<boolean> {
-  const login = user.toLowerCase();
-  if (owners.some((o) => o.kind === 'user' && o.login.toLowerCase() === login)) return true;
-  for (const o of owners) {
-    if (o.kind === 'team' && (await forge.isTeamMember(o.org, o.team, user))) return true;
+/**
+ * The owners whose approvals count: `specOwners` (from `model.yaml` on the base branch) when it names any,
+ * else the CODEOWNERS owners of `path` at `ref`.
+ */
+export async function authorisedOwners(opts: {
+  forge: Pick<Forge, 'readFile'>;
+  specOwners: string[] | undefined;
+  path: string;
+  ref: string;
+}): Promise<AuthorisedOwners> {
+  const fromSpec = opts.specOwners ?? [];
+  if (fromSpec.length > 0) {
+    const owners = fromSpec.map(normaliseOwner).filter((o): o is string => o !== undefined);
+    return { owners, from: 'model.yaml owners' };
   }
-  return false;
+  const codeowners = await readCodeowners(opts.forge, opts.ref);
+  return { owners: codeowners ? ownersOf(codeowners, opts.path) : [], from: 'CODEOWNERS' };
 }
 
 /** The outcome of counting reviews on one head commit. */
@@ -46,9 +58,9 @@ export interface ApprovalCount {
  * author, given on `headSha`; a CHANGES_REQUESTED from an authorised reviewer blocks whatever its commit.
  */
 export async function countApprovals(opts: {
-  forge: Forge;
+  forge: Pick<Forge, 'isTeamMember'>;
   reviews: ForgeReview[];
-  owners: Owner[];
+  owners: string[];
   author: string;
   headSha: string;
 }): Promise<ApprovalCount> {
@@ -62,7 +74,7 @@ export async function countApprovals(opts: {
         result.ignored.push(`${who} is the author; an author's own approval never counts`);
       continue;
     }
-    const authorised = await isAuthorised(forge, owners, r.reviewer);
+    const authorised = await isOwner(forge, owners, r.reviewer);
     if (r.state === 'CHANGES_REQUESTED') {
       if (authorised) result.blockers.push(r.reviewer);
       continue;

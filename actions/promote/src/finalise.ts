@@ -1,7 +1,7 @@
 /**
  * Finalise a merged promotion (on `push` to the default branch): verify the registry change is consistent,
- * tag `<model>@v<N>`, archive the version an alias left, and comment on the PR with who approved and what
- * changed. Works on a checkout of the default branch; every write goes through the registry (which re-bases
+ * tag `<model>@v<N>`, archive the version an alias left (or else regenerate the READMEs), and comment on the
+ * PR with who approved and what changed. Works on a checkout of the default branch; every write goes through the registry (which re-bases
  * and retries a push that lost a race), so two promotions finalised at once lose no alias update.
  */
 import { GateFailure } from '../../../core/errors.ts';
@@ -13,11 +13,11 @@ import type { Registry } from '../../../registry/index.ts';
 import { Git } from '../../../registry/git.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
 import type { AliasesFile, VersionRecord } from '../../../registry/types.ts';
-import { countApprovals, type Owner, parseOwner } from './approvals.ts';
+import { authorisedOwners, countApprovals } from './approvals.ts';
 import { formatPromotionTag, promotionTagName } from './audit.ts';
 import { type AliasChange, aliasChanges, promotedModels } from './gate.ts';
 import { finaliseComment } from './finalise-report.ts';
-import { aliasesPath, codeOwnersFor } from './registry-view.ts';
+import { aliasesPath } from './registry-view.ts';
 
 /** What finalising did for one model. */
 export interface ModelFinalisation {
@@ -160,6 +160,12 @@ async function finaliseModel(
     log.info(`Archived ${model} v${c.from} (was ${c.alias}).`);
   }
 
+  if (result.archived.length === 0) {
+    // Archiving rewrites the READMEs; otherwise a hand-made or squashed PR may have left them stale.
+    const r = await registry.regenerate({ model });
+    if (r.changed) log.info(`Regenerated the READMEs of ${model} (${r.commit.slice(0, 7)}).`);
+  }
+
   for (const c of changes) {
     if (c.to === undefined) continue;
     const record = await registry.resolve({ model, version: c.to }, { at: opts.after });
@@ -207,10 +213,12 @@ async function approversOf(
   try {
     const p = await forge.getPullRequest(pr);
     const spec = await opts.registry.spec(model, { at: ZERO.test(opts.before) ? opts.after : opts.before });
-    const raw = spec.owners?.length
-      ? spec.owners
-      : await codeOwnersFor(forge, aliasesPath(opts.registry.root, model), p.baseRef);
-    const owners = raw.map(parseOwner).filter((o): o is Owner => o !== undefined);
+    const { owners } = await authorisedOwners({
+      forge,
+      specOwners: spec.owners,
+      path: aliasesPath(opts.registry.root, model),
+      ref: p.baseRef,
+    });
     const reviews = await forge.latestReviews(pr);
     return (await countApprovals({ forge, reviews, owners, author: p.author, headSha: p.headSha })).approvers;
   } catch (err) {

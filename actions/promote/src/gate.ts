@@ -4,11 +4,11 @@
  */
 import { UsageError } from '../../../core/errors.ts';
 import type { Forge, ForgePullRequest } from '../../../github/forge.ts';
-import type { AliasesFile, ModelSpec } from '../../../registry/types.ts';
-import { countApprovals, type Owner, ownerLabel, parseOwner } from './approvals.ts';
+import type { AliasesFile } from '../../../registry/types.ts';
+import { authorisedOwners, countApprovals } from './approvals.ts';
 import { evaluateCheckName, evaluationProblems } from './evaluation.ts';
 import { outsidePaths } from './paths.ts';
-import { aliasesPath, codeOwnersFor, readAliases, readSpec, readVersion } from './registry-view.ts';
+import { aliasesPath, readAliases, readSpec, readVersion } from './registry-view.ts';
 
 /** The gate's check name for a model. */
 export function gateCheckName(model: string): string {
@@ -64,20 +64,6 @@ export function promotedModels(files: string[], root: string): string[] {
     if (m && !m[1].includes('/versions/')) models.add(m[1]);
   }
   return [...models].sort();
-}
-
-/** The owners whose approvals count: `model.yaml` owners on the base branch, else CODEOWNERS there. */
-async function authorisedOwners(
-  forge: Forge,
-  spec: ModelSpec | undefined,
-  root: string,
-  model: string,
-  ref: string,
-): Promise<{ owners: Owner[]; from: string }> {
-  const fromSpec = spec?.owners ?? [];
-  const raw = fromSpec.length > 0 ? fromSpec : await codeOwnersFor(forge, aliasesPath(root, model), ref);
-  const owners = raw.map(parseOwner).filter((o): o is Owner => o !== undefined);
-  return { owners, from: fromSpec.length > 0 ? 'model.yaml owners' : 'CODEOWNERS' };
 }
 
 /**
@@ -172,7 +158,12 @@ export async function evaluateGate(opts: {
         : [...new Set(evalProblems)],
   });
 
-  const { owners, from } = await authorisedOwners(forge, baseSpec, root, model, base);
+  const { owners, from } = await authorisedOwners({
+    forge,
+    specOwners: baseSpec?.owners,
+    path: aliasesPath(root, model),
+    ref: base,
+  });
   const required = baseSpec?.promotion?.approvals ?? 1;
   const reviews = await forge.latestReviews(pr.number);
   const count = await countApprovals({ forge, reviews, owners, author: pr.author, headSha: head });
@@ -183,7 +174,7 @@ export async function evaluateGate(opts: {
     );
   if (count.approvers.length < required) {
     approvalProblems.push(
-      `${count.approvers.length} of ${required} required approval${required === 1 ? '' : 's'} on ${head.slice(0, 7)} from ${owners.map(ownerLabel).join(', ') || 'owners'} (${from})`,
+      `${count.approvers.length} of ${required} required approval${required === 1 ? '' : 's'} on ${head.slice(0, 7)} from ${owners.join(', ') || 'owners'} (${from})`,
     );
   }
   for (const b of count.blockers) approvalProblems.push(`@${b} requested changes`);

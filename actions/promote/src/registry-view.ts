@@ -5,7 +5,6 @@
 import type { Forge } from '../../../github/forge.ts';
 import { parseAliases, parseModelSpec, parseVersionRecord } from '../../../registry/index.ts';
 import type { AliasesFile, ModelSpec, VersionRecord } from '../../../registry/types.ts';
-import { codeOwnersForPath } from './codeowners-lookup.ts';
 
 function dir(root: string, model: string): string {
   const r = root.replace(/^\.?\//, '').replace(/\/+$/, '');
@@ -52,13 +51,4 @@ export async function readVersion(
   const path = `${dir(root, model)}/versions/v${version}/version.yaml`;
   const text = await forge.readFile(path, ref);
   return text === undefined ? undefined : parseVersionRecord(text, path);
-}
-
-/** The CODEOWNERS owners of `path` at `ref` (`.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS`, first found). */
-export async function codeOwnersFor(forge: Forge, path: string, ref: string): Promise<string[]> {
-  for (const file of ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS']) {
-    const text = await forge.readFile(file, ref);
-    if (text !== undefined) return codeOwnersForPath(text, path);
-  }
-  return [];
 }

@@ -6,6 +6,9 @@ export function evaluatedCheck(o: {
   headSha: string;
   sha256: string;
   conclusion?: 'success' | 'failure';
+  version?: number;
+  /** Replace the recorded external_id (to test other formats). */
+  externalId?: string;
 }): CheckRunInput {
   return {
     name: 'mlops/evaluate (churn)',
@@ -14,6 +17,8 @@ export function evaluatedCheck(o: {
     conclusion: o.conclusion ?? 'success',
     title: 'evaluated',
     summary: 'evaluated',
-    externalId: JSON.stringify({ model: 'churn', version: 2, artifacts: { 'model.onnx': o.sha256 } }),
+    externalId:
+      o.externalId ??
+      JSON.stringify({ model: 'churn', version: o.version ?? 2, artifacts: { 'model.onnx': o.sha256 } }),
   };
 }

@@ -44,10 +44,11 @@ async function openPr(
 }
 
 /** Post the evaluate check the way the evaluate action does, on `sha`. */
-function evaluated(sha: string, opts: { conclusion?: 'success' | 'failure'; artifact?: string } = {}) {
-  return forge.upsertCheckRun(
-    evaluatedCheck({ headSha: sha, conclusion: opts.conclusion, sha256: opts.artifact ?? SHA2 }),
-  );
+function evaluated(
+  sha: string,
+  opts: { conclusion?: 'success' | 'failure'; artifact?: string; version?: number; externalId?: string } = {},
+) {
+  return forge.upsertCheckRun(evaluatedCheck({ headSha: sha, ...opts, sha256: opts.artifact ?? SHA2 }));
 }
 
 async function gate(pr = 1): Promise<GateResult> {
@@ -164,6 +165,21 @@ describe('evaluateGate', () => {
     expect(text(r)).toContain(
       'artifact model.onnx has sha256 222222222222… in version.yaml but 333333333333… was evaluated',
     );
+  });
+
+  it('evaluateGate refuses an evaluation of another version', async () => {
+    await openPr('promote', 'main', { evaluate: false });
+    await evaluated(fx.sha.promote, { version: 1 });
+    expect(text(await gate())).toContain('evaluated v1, but the PR promotes v2');
+  });
+
+  it('evaluateGate reads only the external_id format the evaluate action writes', async () => {
+    await openPr('promote', 'main', { evaluate: false });
+    const other = JSON.stringify({ artifacts: [{ path: 'model.onnx', sha256: SHA2 }] });
+    await evaluated(fx.sha.promote, { externalId: other });
+    const r = await gate();
+    expect(unmet(r)).toEqual(['evaluation']);
+    expect(text(r)).toContain('does not record the artifacts it evaluated');
   });
 
   it('evaluateGate refuses a PR from a fork', async () => {

@@ -1,6 +1,7 @@
 /**
  * The evaluation condition of the gate: the `mlops/evaluate (<model>)` check on the PR's head commit concluded
- * success, and the artifacts it evaluated (sha256 in the check run's `external_id`) are the candidate's.
+ * success, and the version and artifacts it evaluated (the check run's `external_id`, written by the evaluate
+ * action) are the candidate's.
  */
 import type { ForgeCheckRun } from '../../../github/forge.ts';
 import type { ArtifactRecord } from '../../../registry/types.ts';
@@ -10,33 +11,36 @@ export function evaluateCheckName(model: string): string {
   return `mlops/evaluate (${model})`;
 }
 
+/** What an evaluate check run records in its `external_id` (docs/evaluate.md, "Check run and promotion"). */
+export interface EvaluatedRecord {
+  model: string;
+  version: number;
+  /** Artifact path -> sha256 (lowercase hex). */
+  artifacts: Map<string, string>;
+}
+
 /**
- * The artifact sha256s an evaluate check records, by artifact path (`undefined` when `external_id` holds none).
- * Accepted shapes: `{"artifacts":[{"path","sha256"}]}`, `{"artifacts":{"<path>":"<sha256>"}}`,
- * `{"candidate":{"artifacts":…}}`.
+ * Parse an evaluate check's `external_id`: exactly `{"model","version","artifacts":{"<path>":"<sha256>"}}`, the
+ * one format the evaluate action writes. Anything else is `undefined` (the gate then reports it unreadable).
  */
-export function evaluatedArtifacts(run: ForgeCheckRun): Map<string, string> | undefined {
-  if (!run.externalId) return undefined;
-  let parsed: unknown;
+export function parseEvaluatedRecord(externalId: string | null): EvaluatedRecord | undefined {
+  if (!externalId) return undefined;
+  let v: unknown;
   try {
-    parsed = JSON.parse(run.externalId);
+    v = JSON.parse(externalId);
   } catch {
     return undefined;
   }
-  const obj = parsed as { artifacts?: unknown; candidate?: { artifacts?: unknown } };
-  const list = obj?.artifacts ?? obj?.candidate?.artifacts;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const { model, version, artifacts } = v as Record<string, unknown>;
+  if (typeof model !== 'string' || !Number.isInteger(version) || (version as number) < 1) return undefined;
+  if (typeof artifacts !== 'object' || artifacts === null || Array.isArray(artifacts)) return undefined;
   const out = new Map<string, string>();
-  if (Array.isArray(list)) {
-    for (const a of list as { path?: unknown; sha256?: unknown }[]) {
-      if (typeof a?.path === 'string' && typeof a.sha256 === 'string')
-        out.set(a.path, a.sha256.toLowerCase());
-    }
-  } else if (list && typeof list === 'object') {
-    for (const [path, sha] of Object.entries(list as Record<string, unknown>)) {
-      if (typeof sha === 'string') out.set(path, sha.toLowerCase());
-    }
+  for (const [path, sha] of Object.entries(artifacts)) {
+    if (typeof sha !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha)) return undefined;
+    out.set(path, sha.toLowerCase());
   }
-  return out.size > 0 ? out : undefined;
+  return out.size > 0 ? { model, version: version as number, artifacts: out } : undefined;
 }
 
 /**
@@ -47,7 +51,8 @@ export function evaluationProblems(opts: {
   model: string;
   headSha: string;
   run: ForgeCheckRun | undefined;
-  /** The candidate version's artifacts (from its `version.yaml` in the PR). */
+  /** The candidate version and its artifacts (from its `version.yaml` in the PR). */
+  version: number;
   artifacts: ArtifactRecord[];
 }): string[] {
   const { run, headSha } = opts;
@@ -58,9 +63,17 @@ export function evaluationProblems(opts: {
   if (run.conclusion !== 'success') {
     return [`${name} on ${short} concluded ${run.conclusion ?? 'nothing'}, not success`];
   }
-  const evaluated = evaluatedArtifacts(run);
-  if (!evaluated) return [`${name} on ${short} does not record which artifacts it evaluated (sha256)`];
+  const record = parseEvaluatedRecord(run.externalId);
+  if (!record) {
+    return [
+      `${name} on ${short} does not record the artifacts it evaluated: its external_id must be {"model","version","artifacts":{"<path>":"<sha256>"}}`,
+    ];
+  }
+  const evaluated = record.artifacts;
   const problems: string[] = [];
+  if (record.model !== opts.model) problems.push(`${name} on ${short} evaluated the model ${record.model}`);
+  if (record.version !== opts.version)
+    problems.push(`${name} on ${short} evaluated v${record.version}, but the PR promotes v${opts.version}`);
   for (const a of opts.artifacts) {
     const sha = evaluated.get(a.path);
     if (sha === undefined) continue;

@@ -146,7 +146,13 @@ export async function evaluateGate(opts: {
       evalProblems.push(`v${version}: cannot compare artifacts, its version.yaml is missing`);
       continue;
     }
-    const problems = evaluationProblems({ model, headSha: head, run, artifacts: record.artifacts });
+    const problems = evaluationProblems({
+      model,
+      headSha: head,
+      run,
+      version,
+      artifacts: record.artifacts,
+    });
     evalProblems.push(...problems.map((p) => (candidates.size > 1 ? `v${version}: ${p}` : p)));
   }
   conditions.push({

@@ -21,7 +21,7 @@ import { UsageError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { StoreError } from './errors.ts';
 import { checkSourceFile, sha256Bytes, sha256File } from './hash.ts';
-import { explainS3Error, isNotFound, type ResolvedS3Options } from './s3-client.ts';
+import { explainS3Error, httpStatusOf, isNotFound, type ResolvedS3Options } from './s3-client.ts';
 import { writeVerified } from './transfer.ts';
 import type { ArtifactStore, KeyedObject, StoredBlob, TransferProgress } from './types.ts';
 import { blobKey, checkKey, checkSha256, joinKey, s3Uri } from './uri.ts';
@@ -46,6 +46,21 @@ export class S3Store implements ArtifactStore {
     this.c = config;
     this.log = config.log ?? silentLogger;
     this.baseUri = s3Uri(config.bucket, config.prefix);
+    const log = this.log;
+    config.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          const status = httpStatusOf(err) ?? (err as NodeJS.ErrnoException).code ?? 'no response';
+          log.debug(
+            `S3 ${context.commandName ?? 'request'} attempt failed (${(err as Error).name}, ${status})`,
+          );
+          throw err;
+        }
+      },
+      { step: 'deserialize', priority: 'high', name: 'mlopsAttemptLogger' },
+    );
   }
 
   private key(rel: string): string {

@@ -34,7 +34,8 @@ async function bigFile(path: string, bytes: number, seed: string): Promise<void>
     const head = createHash('sha256').update(`${seed}:${i}`).digest();
     head.copy(block, 0);
     const n = Math.min(MIB, bytes - i * MIB);
-    if (!out.write(Buffer.from(block.subarray(0, n)))) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(Buffer.from(block.subarray(0, n))))
+      await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise((r) => out.end(r));
 }
@@ -68,8 +69,12 @@ describe('S3Store', () => {
     expect(parts.length).toBe(5);
     expect(s3.requests.some((r) => r.method === 'POST' && 'uploads' in r.query)).toBe(true);
     expect(progress.at(-1)).toEqual([21 * MIB, 21 * MIB]);
-    await store.getFile(want.sha256, join(work, 'back', 'big.bin'));
+    const down: [number, number][] = [];
+    await store.getFile(want.sha256, join(work, 'back', 'big.bin'), {
+      onProgress: (d, t) => down.push([d, t]),
+    });
     expect(await sha256File(join(work, 'back', 'big.bin'))).toEqual(want);
+    expect(down.at(-1)).toEqual([21 * MIB, 21 * MIB]);
     expect(await store.hasBlob(want.sha256)).toBe(true);
   });
 
@@ -128,11 +133,15 @@ describe('S3Store', () => {
   });
 
   it('openStore turns a missing bucket into a UsageError naming the URI', async () => {
-    const store = openStore('s3://no-such-bucket/x', { s3: options() });
+    const secret = 'do-not-print-this-secret';
+    const store = openStore('s3://no-such-bucket/x', {
+      s3: options({ credentials: { accessKeyId: 'S3RVER', secretAccessKey: secret } }),
+    });
     await writeFile(join(work, 'nb.bin'), 'x');
     const err = await store.putKey('k', { path: join(work, 'nb.bin') }).catch((e) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toContain('s3://no-such-bucket/x/k');
+    expect(`${err.message} ${err.stack}`).not.toContain(secret);
   });
 
   it('openStore reads the endpoint and credentials from the AWS environment', async () => {
@@ -146,8 +155,11 @@ describe('S3Store through a fault-injecting proxy', () => {
   it('putFile and getFile retry through resets, 503s and cut bodies without a corrupt artifact', async () => {
     const proxy = await startFaultProxy({ target: s3.endpoint, seed: 7, rate: 0.35, maxFaults: 40 });
     try {
+      const debug: string[] = [];
+      const log = { info() {}, warn() {}, error() {}, debug: (m: string) => debug.push(m) };
       const store = openStore('s3://artifacts/faulty', {
         s3: options({ endpoint: proxy.endpoint, maxAttempts: 6 }),
+        log,
       });
       const files: string[] = [];
       for (let i = 0; i < 6; i++) {
@@ -163,6 +175,8 @@ describe('S3Store through a fault-injecting proxy', () => {
         expect(await sha256File(join(work, 'faulty-back', `${i}`))).toEqual(await sha256File(files[i]));
       }
       expect(proxy.faults.length).toBeGreaterThanOrEqual(5);
+      expect(debug.filter((m) => /^S3 \w+Command attempt failed/.test(m)).length).toBeGreaterThanOrEqual(5);
+      expect(debug.join('\n')).not.toContain(creds.secretAccessKey);
       expect((await readdir(join(work, 'faulty-back'))).length).toBe(7);
     } finally {
       await proxy.stop();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreCheckpoint } from '../../actions/train/src/checkpoint.ts';
+import { hashDataInputs } from '../../actions/train/src/data.ts';
 import { openStore } from '../../registry/stores/open.ts';
 import { startS3Server, type TestS3Server } from '../support/s3-server.ts';
 import { killEverything, startTrain, trainer } from './support.ts';
@@ -154,5 +155,29 @@ describe('train checkpoints', () => {
     expect(run.stderr()).toMatch(
       /checkpoint in the store is corrupted \(state\.json: sha256 [0-9a-f]{64} does not match a{64}\); training starts clean/,
     );
+  });
+
+  it('hashDataInputs hashes an s3:// prefix the same as a local copy of it', async () => {
+    const local = dir('data');
+    spawnSync('mkdir', ['-p', join(local, 'part')]);
+    writeFileSync(join(local, 'a.csv'), 'x,y\n1,2\n');
+    writeFileSync(join(local, 'part/b.csv'), 'x,y\n3,4\n5,6\n');
+    const store = openStore(`s3://${s3.bucket}/data/churn`, { env });
+    await store.putKey('a.csv', { path: join(local, 'a.csv') });
+    await store.putKey('part/b.csv', { path: join(local, 'part/b.csv') });
+    const opener = (uri: string) => openStore(uri, { env });
+    const [remote, copy, file] = await hashDataInputs(
+      [`s3://${s3.bucket}/data/churn`, 'data', 'data/a.csv'],
+      {
+        cwd: tmp,
+        openStore: opener,
+      },
+    );
+    expect(remote.sha256).toBe(copy.sha256);
+    expect(remote.bytes).toBe(20);
+    expect(file).toMatchObject({ uri: 'data/a.csv', bytes: 8, rows: 1 });
+    await expect(
+      hashDataInputs([`s3://${s3.bucket}/nothing-here`], { cwd: tmp, openStore: opener }),
+    ).rejects.toThrow(/matches no objects/);
   });
 });

@@ -52,6 +52,14 @@ export function validateMetrics(metrics: unknown, what: string): Record<string, 
   return metrics as Record<string, number>;
 }
 
+function isAlias(name: unknown): boolean {
+  try {
+    return typeof name === 'string' && validateAliasName(name) === name;
+  } catch {
+    return false;
+  }
+}
+
 /** Check a model spec object (as read from `model.yaml` or given by a caller). */
 export function validateModelSpec(value: unknown, path: string): ModelSpec {
   need(isObj(value), path, 'document', value, 'a mapping with name, task and primary_metric');
@@ -112,6 +120,23 @@ export function validateModelSpec(value: unknown, path: string): ModelSpec {
     'promotion.approvals',
     approvals,
     'an integer >= 0',
+  );
+  const promotion = (isObj(v.promotion) ? v.promotion : {}) as Obj;
+  const requires = promotion.requires;
+  need(
+    requires === undefined ||
+      (isObj(requires) && Object.entries(requires).every(([k, r]) => isAlias(k) && isAlias(r))),
+    path,
+    'promotion.requires',
+    requires,
+    'a mapping of alias to the alias a version must hold first, e.g. { production: staging }',
+  );
+  need(
+    promotion.emergency_rollback === undefined || typeof promotion.emergency_rollback === 'boolean',
+    path,
+    'promotion.emergency_rollback',
+    promotion.emergency_rollback,
+    'true or false',
   );
   need(
     v.artifact_store === undefined || typeof v.artifact_store === 'string',

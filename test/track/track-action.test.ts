@@ -103,6 +103,13 @@ describe('track action', () => {
     expect(issue?.title).toBe('Promote heart v1 to champion');
     expect(issue?.labels).toEqual(['mlops:promotion']);
     expect(issue?.body).toContain('<!-- mlops:track:heart -->');
+    expect(issue?.body).toContain(
+      '- [version record](https://github.com/octo-org/models/blob/mlops/heart/v1/models/heart/versions/v1/version.yaml)',
+    );
+    expect(issue?.body).toContain('- [training run](https://github.com/octo-org/models/actions/runs/4242)');
+    expect(issue?.body).toContain(
+      'ONNX signature: inputs **input** float32 [N, 8]; outputs **probabilities** float32 [N, 2].',
+    );
     expect(issue?.body).toMatch(/val\\_roc\\_auc \(primary, maximize\) \| 0\.\d+/);
     expect(gh.violations()).toEqual([]);
   });

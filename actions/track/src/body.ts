@@ -118,11 +118,13 @@ export function promotionBody(input: PromotionBodyInput): string {
   ];
   if (sig) {
     const t = (xs: typeof sig.inputs) =>
-      xs.map((x) => `\`${x.name}\` ${x.dtype} [${x.shape.map((d) => d ?? '?').join(', ')}]`).join(', ');
-    parts.push(
-      `ONNX signature: inputs ${escapeText(t(sig.inputs))}; outputs ${escapeText(t(sig.outputs))}.`,
-      '',
-    );
+      xs
+        .map(
+          (x) =>
+            `**${escapeText(x.name)}** ${escapeText(x.dtype)} [${x.shape.map((d) => escapeText(String(d ?? '?'))).join(', ')}]`,
+        )
+        .join(', ');
+    parts.push(`ONNX signature: inputs ${t(sig.inputs)}; outputs ${t(sig.outputs)}.`, '');
   }
   if (Object.keys(record.params).length) {
     parts.push(

@@ -288,15 +288,18 @@ async function openPr(
       ? await reg.resolve({ model: opts.model, version: currentVersion }).catch(() => undefined)
       : undefined;
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  const folder = `${reg.root}/${opts.model}/versions/v${record.version}`;
   const links = [
-    {
-      label: `v${record.version} record`,
-      url: `${server}/${forge.repository}/blob/${branch}/${reg.root}/${opts.model}/versions/v${record.version}/version.yaml`,
-    },
-    {
-      label: 'model card',
-      url: `${server}/${forge.repository}/blob/${branch}/${reg.root}/${opts.model}/versions/v${record.version}/card.md`,
-    },
+    // the local forge has no web pages for files
+    ...(forge.repository.startsWith('local/')
+      ? []
+      : [
+          {
+            label: 'version record',
+            url: `${server}/${forge.repository}/blob/${branch}/${folder}/version.yaml`,
+          },
+          { label: 'model card', url: `${server}/${forge.repository}/blob/${branch}/${folder}/card.md` },
+        ]),
     ...(record.source.run_url ? [{ label: 'training run', url: record.source.run_url }] : []),
   ];
   return forge.openPullRequest({

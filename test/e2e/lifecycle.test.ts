@@ -9,7 +9,13 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { FEATURES, generateClinicalData, LABEL, type PatientRow, toCsv } from '../../examples/trainer/data.ts';
+import {
+  FEATURES,
+  generateClinicalData,
+  LABEL,
+  type PatientRow,
+  toCsv,
+} from '../../examples/trainer/data.ts';
 import { openRegistry } from '../../registry/index.ts';
 import type { ModelSpec } from '../../registry/types.ts';
 import { type ActionResult, githubEvent, repoRoot, runAction } from '../support/action-harness.ts';
@@ -50,8 +56,16 @@ async function step(
   inputs: Record<string, string>,
   event?: { name: string; payload: Record<string, unknown> },
 ): Promise<ActionResult> {
-  const res = await runAction({ action, cwd, inputs, event, apiUrl: gh.url, env: { ...s3.env }, timeoutMs: 60_000 });
-  if (res.code !== 0) throw new Error(`${action} exited ${res.code}:\n${res.log}`);
+  const res = await runAction({
+    action,
+    cwd,
+    inputs,
+    event,
+    apiUrl: gh.url,
+    env: { ...s3.env },
+    timeoutMs: 60_000,
+  });
+  if (res.code !== 0) throw new Error(`${action} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
   return res;
 }
 
@@ -66,7 +80,8 @@ async function retrain(seed: number, reason: string): Promise<Record<string, str
   });
   expect(train.outputs['exit-code']).toBe('0');
   const trackDir = await checkout();
-  for (const d of ['mlops-out', 'mlops-run']) await cp(join(trainDir, d), join(trackDir, d), { recursive: true });
+  for (const d of ['mlops-out', 'mlops-run'])
+    await cp(join(trainDir, d), join(trackDir, d), { recursive: true });
   const track = await step('track', trackDir, {
     model: MODEL,
     artifacts: 'mlops-out/*.onnx',
@@ -117,13 +132,20 @@ describe('lifecycle', () => {
     expect(pr).toMatchObject({ head: 'mlops/heart/v1', base: 'main', merged: false });
     const issue = repo.issues.find((i) => i.number === pr.number)!;
     expect(issue.title).toBe('Promote heart v1 to champion');
-    expect(issue.labels.map((l) => (typeof l === 'string' ? l : l.name))).toContain('mlops:promotion');
-    const record = parseYaml(await git(r.remote, 'show', 'mlops/heart/v1:models/heart/versions/v1/version.yaml'));
+    expect(issue.labels).toContain('mlops:promotion');
+    const record = parseYaml(
+      await git(r.remote, 'show', 'mlops/heart/v1:models/heart/versions/v1/version.yaml'),
+    );
     expect(record.description).toBe('Retrained (first version)');
-    expect(record.artifacts.map((a: { path: string }) => a.path)).toEqual(['model.onnx', 'reference-profile.json']);
+    expect(record.artifacts.map((a: { path: string }) => a.path)).toEqual([
+      'model.onnx',
+      'reference-profile.json',
+    ]);
     expect(record.reference_profile).toBe('reference-profile.json');
     const aliases = parseYaml(await git(r.remote, 'show', 'mlops/heart/v1:models/heart/aliases.yaml'));
     expect(aliases.aliases).toEqual({ champion: 1 });
-    expect(await readFile(s3.objectFile(record.artifacts[0].uri.replace(`s3://${s3.bucket}/`, '')))).toBeTruthy();
+    expect(
+      await readFile(s3.objectFile(record.artifacts[0].uri.replace(`s3://${s3.bucket}/`, ''))),
+    ).toBeTruthy();
   });
 });

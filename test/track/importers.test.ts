@@ -143,3 +143,18 @@ describe('importers', () => {
     expect(records[0].metrics).toEqual(final);
   });
 });
+
+describe('artifacts', () => {
+  it('selectArtifacts expands relative and absolute globs and refuses globs outside the directory', async () => {
+    const { selectArtifacts } = await import('../../actions/track/src/artifacts.ts');
+    const dir = join(tmp, 'globs');
+    write(join(dir, 'out/a/model.onnx'), 'x');
+    write(join(dir, 'out/b.json'), '{}');
+    write(join(dir, 'out/c.txt'), '');
+    const names = (globs: string[]) => selectArtifacts(globs, dir).map((a) => a.name);
+    expect(names(['out/**/*.{onnx,json}'])).toEqual(['model.onnx', 'b.json']);
+    expect(names([`${dir}/out/*.txt`])).toEqual(['c.txt']);
+    expect(() => selectArtifacts(['/etc/*.conf'], dir)).toThrow(/is outside/);
+    expect(() => selectArtifacts(['out/*.pt'], dir)).toThrow(/matches no file/);
+  });
+});

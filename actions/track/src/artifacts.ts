@@ -3,7 +3,7 @@
  * of which must match at least one file, and the ONNX signature of `.onnx` artifacts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../../core/errors.ts';
 import { decodeModel, readSignature } from '../../../onnx/signature.ts';
 import type { TensorSpec } from '../../../registry/types.ts';
@@ -58,7 +58,12 @@ export function selectArtifacts(globs: string[], cwd: string): SelectedArtifact[
   walk(cwd, files, cwd);
   const picked = new Map<string, SelectedArtifact>();
   for (const g of globs) {
-    const re = globToRegExp(g.replace(/^\.\//, ''));
+    const rel = isAbsolute(g) ? relative(cwd, g).split(sep).join('/') : g.replace(/^\.\//, '');
+    if (rel.startsWith('../'))
+      throw new UsageError(
+        `artifact glob '${g}' is outside ${cwd}; expected paths inside the working directory.`,
+      );
+    const re = globToRegExp(rel);
     const matches = files.filter((f) => re.test(f)).sort();
     if (matches.length === 0)
       throw new UsageError(`artifact glob '${g}' matches no file under ${cwd}; expected at least one match.`);

@@ -19,13 +19,17 @@ import {
   type NumericSummary,
   summarizeSorted,
 } from '../../../stats/drift/quantile.ts';
-import type { Table } from '../../../tables/types.ts';
+import { ColumnTable } from '../../../tables/table.ts';
+import type { Cell, Table } from '../../../tables/types.ts';
 
 /** The `format` field of every profile. */
 export const PROFILE_FORMAT = 'mlops-reference-profile';
 
 /** Default number of finite values kept per numeric column; larger columns keep a seeded sample. */
 export const DEFAULT_MAX_SAMPLE = 100_000;
+
+/** Default number of whole rows kept (seeded sample) so that the champion can be run on the reference. */
+export const DEFAULT_ROW_SAMPLE = 5_000;
 
 /** Number of equal-width histogram bins saved for the HTML report. */
 export const HISTOGRAM_BINS = 20;
@@ -67,6 +71,11 @@ export interface ReferenceProfile {
   /** ISO 8601 time the profile was built, when the caller gave one. */
   created?: string;
   columns: ProfileColumn[];
+  /**
+   * A seeded sample of whole rows (column-wise; NaN/±inf stored as null), so that prediction drift can run the
+   * champion model on the reference when the profile holds no prediction column.
+   */
+  sample?: { rows: number; columns: Record<string, Cell[]> };
 }
 
 /** Options of `buildProfile`. */
@@ -83,6 +92,8 @@ export interface ProfileOptions {
   seed?: number;
   /** Stored as `created`. */
   created?: string;
+  /** Whole rows kept as `sample` (0: none). Defaults to 5 000. */
+  rowSample?: number;
 }
 
 /** Which columns are categorical per `spec` (drift.columns.*.categorical, or schema dtype string/category/bool). */
@@ -120,7 +131,38 @@ export function buildProfile(table: Table, spec?: ModelSpec, opts: ProfileOption
   );
   const profile: ReferenceProfile = { format: PROFILE_FORMAT, version: 1, rows: table.rows, columns };
   if (opts.created) profile.created = opts.created;
+  const k = Math.min(opts.rowSample ?? DEFAULT_ROW_SAMPLE, table.rows);
+  if (k > 0) profile.sample = rowSample(table, names, k, opts.seed ?? 1);
   return profile;
+}
+
+/** A seeded sample of `k` whole rows of `names`, in table order. */
+export function rowSample(
+  table: Table,
+  names: string[],
+  k: number,
+  seed: number,
+): NonNullable<ReferenceProfile['sample']> {
+  const all = new Float64Array(table.rows);
+  for (let i = 0; i < all.length; i++) all[i] = i;
+  const picked = k >= table.rows ? all : seededSample(all, k, seed);
+  const columns: Record<string, Cell[]> = {};
+  for (const name of names) {
+    const cells = table.column(name);
+    columns[name] = Array.from(picked, (i) => {
+      const c = cells[i] ?? null;
+      return typeof c === 'number' && !Number.isFinite(c) ? null : c;
+    });
+  }
+  return { rows: picked.length, columns };
+}
+
+/** The profile's row sample as a Table (undefined when the profile has none). */
+export function sampleTable(profile: ReferenceProfile): Table | undefined {
+  const s = profile.sample;
+  if (!s) return undefined;
+  const names = Object.keys(s.columns);
+  return new ColumnTable(names, new Map(Object.entries(s.columns)), s.rows, 'the reference profile sample');
 }
 
 /** The profile entry of one prepared column. */
@@ -236,6 +278,19 @@ export function parseProfile(json: string | unknown): ReferenceProfile {
     throw new UsageError(`reference profile version ${String(p.version)} is not supported; expected 1`);
   if (!Array.isArray(p.columns) || typeof p.rows !== 'number') {
     throw new UsageError('reference profile needs "rows" (a number) and "columns" (an array)');
+  }
+  if (p.sample !== undefined) {
+    const s = p.sample as { rows?: unknown; columns?: unknown } | null;
+    const cols = s?.columns as Record<string, unknown> | undefined;
+    if (
+      !s ||
+      typeof s.rows !== 'number' ||
+      !cols ||
+      typeof cols !== 'object' ||
+      Object.values(cols).some((v) => !Array.isArray(v) || v.length !== s.rows)
+    ) {
+      throw new UsageError('reference profile "sample" must be {"rows": n, "columns": {name: [n cells]}}');
+    }
   }
   for (const [i, c] of p.columns.entries()) {
     const where = `reference profile column ${i} (${JSON.stringify(c?.name)})`;

@@ -26,7 +26,9 @@ const decode = (xs: Case['ref'], categorical: boolean): Cell[] =>
 function referenceCases(): Case[] {
   const dir = mkdtempSync(join(tmpdir(), 'drift-ref-'));
   const out = join(dir, 'ref.json');
-  execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'reference.py'), out, '--large'], { stdio: 'inherit' });
+  execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'reference.py'), out, '--large'], {
+    stdio: 'inherit',
+  });
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
@@ -38,9 +40,10 @@ function expectClose(got: number | null, want: number | null, what: string) {
   expect(got, what).not.toBeNull();
   const g = got as number;
   const tol = 1e-12 * Math.abs(want);
-  expect(Math.abs(g - want) <= tol || (want === 0 && Math.abs(g) < 1e-300), `${what}: got ${g}, scipy ${want}`).toBe(
-    true,
-  );
+  expect(
+    Math.abs(g - want) <= tol || (want === 0 && Math.abs(g) < 1e-300),
+    `${what}: got ${g}, scipy ${want}`,
+  ).toBe(true);
 }
 
 const cases = referenceCases();

@@ -3,6 +3,7 @@ import { archiveCommand } from './archive.ts';
 import { demoCommand } from './demo.ts';
 import { driftCommand } from './drift.ts';
 import { evaluateCommand } from './evaluate.ts';
+import { gateCommand } from './gate.ts';
 import { historyCommand } from './history.ts';
 import { initCommand } from './init.ts';
 import { listCommand } from './list.ts';
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   initCommand,
   registerCommand,
   promoteCommand,
+  gateCommand,
   rollbackCommand,
   archiveCommand,
   showCommand,

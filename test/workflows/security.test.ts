@@ -10,12 +10,12 @@ const expected: Record<string, Record<string, Record<string, string>>> = {
   'retrain.yml': {
     train: { contents: 'read' },
     track: { contents: 'write', 'pull-requests': 'write' },
-    evaluate: { contents: 'write', 'pull-requests': 'write', checks: 'write' },
+    evaluate: { contents: 'read', 'pull-requests': 'write', checks: 'write' },
     gate: { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
   },
   'evaluate.yml': {
     models: { contents: 'read' },
-    evaluate: { contents: 'write', 'pull-requests': 'write', checks: 'write' },
+    evaluate: { contents: 'read', 'pull-requests': 'write', checks: 'write' },
     gate: { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
   },
   'promote.yml': {

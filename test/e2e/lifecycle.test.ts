@@ -16,6 +16,7 @@ import {
   type PatientRow,
   toCsv,
 } from '../../examples/trainer/data.ts';
+import { OctokitForge } from '../../github/octokit-forge.ts';
 import { openRegistry } from '../../registry/index.ts';
 import type { ModelSpec } from '../../registry/types.ts';
 import { type ActionResult, githubEvent, repoRoot, runAction } from '../support/action-harness.ts';
@@ -49,24 +50,93 @@ async function checkout(ref = 'main'): Promise<string> {
   return dir;
 }
 
-/** Run one bundled action in `cwd` against the servers; fails the test with the log when it fails. */
+/** Run one bundled action in `cwd` against the servers; fails the test with the log unless it exits `expectCode`. */
 async function step(
   action: string,
   cwd: string,
   inputs: Record<string, string>,
-  event?: { name: string; payload: Record<string, unknown> },
+  opts: {
+    event?: { name: string; payload: Record<string, unknown> };
+    env?: Record<string, string>;
+    expectCode?: number;
+  } = {},
 ): Promise<ActionResult> {
   const res = await runAction({
     action,
     cwd,
     inputs,
-    event,
+    event: opts.event,
     apiUrl: gh.url,
-    env: { ...s3.env },
+    env: { ...s3.env, ...opts.env },
     timeoutMs: 60_000,
   });
-  if (res.code !== 0) throw new Error(`${action} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
+  if (res.code !== (opts.expectCode ?? 0))
+    throw new Error(`${action} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
   return res;
+}
+
+/** The head commit of a branch on the remote. */
+const head = (branch: string) => git(r.remote, 'rev-parse', `refs/heads/${branch}`);
+
+/** The PR's branch, as the test server knows it. */
+const branchOf = (pr: number) => repo.pulls.find((p) => p.number === pr)!.head;
+
+/** The latest check run of a name on a commit. */
+const checkRun = (name: string, sha: string) =>
+  repo.checkRuns.filter((c) => c.name === name && c.headSha === sha).at(-1);
+
+/** Evaluate the PR's head as the retrain and evaluate workflows do (checkout of the branch, eval set). */
+async function evaluate(pr: number): Promise<ActionResult> {
+  const dir = await checkout(branchOf(pr));
+  return step('evaluate', dir, { model: MODEL, data: join(data, 'eval.csv'), 'pull-request': String(pr) });
+}
+
+/** The gate as promote.yml runs it on a review event. */
+async function gate(pr: number, reviewer: string): Promise<ActionResult> {
+  const sha = await head(branchOf(pr));
+  const event = githubEvent('pull_request_review', {
+    repository: REPO,
+    number: pr,
+    headSha: sha,
+    headRef: branchOf(pr),
+    reviewer,
+    author: 'github-actions[bot]',
+  });
+  return step('promote', await checkout(), { mode: 'gate', pr: String(pr) }, { event });
+}
+
+/** Merge through the GitHub API (as the merge button), then finalise on the push as promote.yml does. */
+async function mergeAndFinalise(pr: number): Promise<{ after: string; result: ActionResult }> {
+  const forge = new OctokitForge({
+    token: 'ghs_maintainer',
+    repository: REPO,
+    apiUrl: gh.url,
+    timeUnitMs: 1,
+  });
+  const before = await head('main');
+  const after = await forge.mergePullRequest(pr, { sha: await head(branchOf(pr)) });
+  const event = githubEvent('push', { repository: REPO, headSha: after });
+  event.payload.before = before;
+  const result = await step(
+    'promote',
+    await checkout(),
+    { mode: 'finalise' },
+    { event, env: { GITHUB_SHA: after, GITHUB_REF: 'refs/heads/main' } },
+  );
+  return { after, result };
+}
+
+/** The registry's aliases file on main. */
+const aliasesOnMain = async () => parseYaml(await git(r.remote, 'show', 'main:models/heart/aliases.yaml'));
+
+/** Approve the PR as `alice` (an owner), run the gate, merge, finalise; returns the merge commit. */
+async function promote(pr: number): Promise<string> {
+  gh.state.addReview(repo, pr, 'alice', 'APPROVED');
+  const g = await gate(pr, 'alice');
+  expect(g.outputs.passed).toBe('true');
+  expect(checkRun('mlops/promotion-gate (heart)', await head(branchOf(pr)))?.conclusion).toBe('success');
+  const { after } = await mergeAndFinalise(pr);
+  return after;
 }
 
 /** The retrain workflow's train job then track job, in two checkouts; returns track's outputs. */
@@ -124,11 +194,15 @@ afterEach(() => {
 
 describe('lifecycle', () => {
   let v1: Record<string, string>;
+  let v1Pr: number;
+  let v2Pr: number;
+  let driftIssue: number;
 
   it('retrain: train and track register v1 on its branch and open the promotion PR', async () => {
     v1 = await retrain(1, 'first version');
+    v1Pr = Number(v1['pr-number']);
     expect(v1).toMatchObject({ version: '1', created: 'true', branch: 'mlops/heart/v1' });
-    const pr = repo.pulls.find((p) => p.number === Number(v1['pr-number']))!;
+    const pr = repo.pulls.find((p) => p.number === v1Pr)!;
     expect(pr).toMatchObject({ head: 'mlops/heart/v1', base: 'main', merged: false });
     const issue = repo.issues.find((i) => i.number === pr.number)!;
     expect(issue.title).toBe('Promote heart v1 to champion');
@@ -147,5 +221,91 @@ describe('lifecycle', () => {
     expect(
       await readFile(s3.objectFile(record.artifacts[0].uri.replace(`s3://${s3.bucket}/`, ''))),
     ).toBeTruthy();
+  });
+
+  it('evaluate: one sticky comment and a green mlops/evaluate check on the PR head (no champion yet)', async () => {
+    const res = await evaluate(v1Pr);
+    expect(res.outputs.passed).toBe('true');
+    expect(JSON.parse(res.outputs.metrics).roc_auc).toBeGreaterThan(0.6);
+    expect(checkRun('mlops/evaluate (heart)', await head('mlops/heart/v1'))?.conclusion).toBe('success');
+    const comments = repo.comments.filter(
+      (c) => c.issueNumber === v1Pr && c.body.includes('mlops:evaluate:heart'),
+    );
+    expect(comments).toHaveLength(1);
+  });
+
+  it('gate: red before an owner approves, whoever else approves', async () => {
+    const before = await gate(v1Pr, 'github-actions[bot]');
+    expect(before.outputs.passed).toBe('false');
+    expect(checkRun('mlops/promotion-gate (heart)', await head('mlops/heart/v1'))?.conclusion).toBe(
+      'failure',
+    );
+    gh.state.addReview(repo, v1Pr, 'mallory', 'APPROVED');
+    expect((await gate(v1Pr, 'mallory')).outputs.passed).toBe('false');
+  });
+
+  it('merge and finalise: champion is v1, tag heart@v1, the PR gets the promotion comment', async () => {
+    const after = await promote(v1Pr);
+    expect((await aliasesOnMain()).aliases).toEqual({ champion: 1 });
+    expect(await git(r.remote, 'rev-list', '-n', '1', 'heart@v1')).toBe(after);
+    const finalComment = repo.comments.filter((c) => c.issueNumber === v1Pr).at(-1)!;
+    expect(finalComment.body).toContain('Promoted heart');
+    expect(finalComment.body).toContain('alice');
+  });
+
+  it('drift: shifted production data opens the retraining issue and dispatches retrain once', async () => {
+    const res = await step(
+      'drift',
+      await checkout(),
+      { model: MODEL, current: join(data, 'prod-shifted.csv'), 'retrain-workflow': 'mlops-retrain.yml' },
+      { event: githubEvent('schedule') },
+    );
+    expect(res.outputs).toMatchObject({ drift: 'true', 'issue-action': 'created', dispatched: 'true' });
+    driftIssue = Number(res.outputs.issue);
+    const issue = repo.issues.find((i) => i.number === driftIssue)!;
+    expect(issue.state).toBe('open');
+    expect(issue.labels).toContain('mlops:drift');
+    expect(repo.dispatches).toEqual([
+      {
+        workflow: 'mlops-retrain.yml',
+        ref: 'main',
+        inputs: expect.objectContaining({ model: MODEL, issue: String(driftIssue) }),
+      },
+    ]);
+    expect(Object.keys(repo.dispatches[0].inputs).sort()).toEqual(['issue', 'model', 'reason']);
+  });
+
+  it('the dispatched retrain promotes v2 over v1, which is archived', async () => {
+    const { inputs } = repo.dispatches[0];
+    const v2 = await retrain(2, String(inputs.reason));
+    v2Pr = Number(v2['pr-number']);
+    expect(v2).toMatchObject({ version: '2', branch: 'mlops/heart/v2' });
+    const res = await evaluate(v2Pr);
+    expect(res.outputs.passed).toBe('true');
+    const comment = repo.comments.find(
+      (c) => c.issueNumber === v2Pr && c.body.includes('mlops:evaluate:heart'),
+    )!;
+    expect(comment.body).toContain('v1');
+    const after = await promote(v2Pr);
+    expect(await aliasesOnMain()).toEqual({ aliases: { champion: 2 }, archived: [1] });
+    expect(await git(r.remote, 'rev-list', '-n', '1', 'heart@v2')).toBe(after);
+  });
+
+  it('rollback to v1 goes through the same PR, evaluation and gate', async () => {
+    const res = await step(
+      'promote',
+      await checkout(),
+      { mode: 'rollback', model: MODEL, 'rollback-to': 'v1', reason: 'v2 misbehaves' },
+      { event: githubEvent('workflow_dispatch', { repository: REPO, inputs: { model: MODEL } }) },
+    );
+    const pr = Number(res.outputs.pr);
+    expect(pr).toBeGreaterThan(v2Pr);
+    expect((await evaluate(pr)).outputs.passed).toBe('true');
+    await promote(pr);
+    const aliases = await aliasesOnMain();
+    expect(aliases.aliases).toEqual({ champion: 1 });
+    expect(aliases.archived).toContain(2);
+    const log = await git(r.remote, 'log', '--format=%s', 'main', '--', 'models/heart/aliases.yaml');
+    expect(log.split('\n').length).toBeGreaterThanOrEqual(3);
   });
 });

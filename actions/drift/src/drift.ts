@@ -48,7 +48,7 @@ export interface DriftOptions {
   /** Only these feature columns. */
   columns?: string[];
   categorical?: string[];
-  /** Logged prediction column. Default spec.drift.prediction_column, else `prediction`. */
+  /** Logged prediction column. Default spec.drift.prediction_column, else `prediction` when a model is named. */
   predictionColumn?: string;
   /** Label column. Default spec.drift.target_column, else spec.schema.label. */
   targetColumn?: string;
@@ -204,9 +204,12 @@ export async function runDrift(o: DriftOptions, deps: DriftDeps): Promise<DriftO
   deps.log.info(`current data: ${current.rows} row(s) from ${current.files.length} file(s) at ${o.current}`);
   if (current.rows === 0)
     throw new UsageError(`the current data at '${o.current}' holds no rows; expected data to compare`);
-  const predCol = o.predictionColumn ?? r.spec?.drift?.prediction_column ?? 'prediction';
+  const predCol =
+    o.predictionColumn ??
+    r.spec?.drift?.prediction_column ??
+    (o.model || o.modelFile ? 'prediction' : undefined);
   const targetCol = o.targetColumn ?? r.spec?.drift?.target_column ?? r.spec?.schema?.label;
-  const outcomeCols = new Set([predCol, ...(targetCol ? [targetCol] : [])]);
+  const outcomeCols = new Set([predCol, targetCol].filter((c): c is string => c !== undefined));
   const features = (o.columns ?? refColumns(r.reference)).filter((c) => !outcomeCols.has(c));
   const common = { spec: r.spec, method: o.method, minRows: o.minRows };
   const report = compareData(r.reference, current, {
@@ -215,8 +218,8 @@ export async function runDrift(o: DriftOptions, deps: DriftDeps): Promise<DriftO
     columns: features,
     categorical: o.categorical,
   });
-  const predict =
-    current.has(predCol) && refColumns(r.reference).includes(predCol) ? undefined : await predictor(o, r);
+  const logged = predCol !== undefined && current.has(predCol) && refColumns(r.reference).includes(predCol);
+  const predict = predCol === undefined || logged ? undefined : await predictor(o, r);
   const partial = {
     model: o.model,
     referenceLabel: r.label,
@@ -229,7 +232,9 @@ export async function runDrift(o: DriftOptions, deps: DriftDeps): Promise<DriftO
     },
     time: now.toISOString(),
     features: report,
-    prediction: await predictionDrift(r.reference, current, predCol, { ...common, predict }),
+    prediction: predCol
+      ? await predictionDrift(r.reference, current, predCol, { ...common, predict })
+      : undefined,
     target: targetCol ? targetDrift(r.reference, current, targetCol, common) : undefined,
     runUrl: o.runUrl,
   };

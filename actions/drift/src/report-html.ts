@@ -49,14 +49,20 @@ export function histogramSvg(name: string, data: { ref: ColumnData; cur: ColumnD
       );
     }
   }
-  const first = h.edges ? fmt(h.edges[0]) : h.labels[0];
-  const last = h.edges ? fmt(h.edges[n]) : h.labels[n - 1];
+  const ticks = h.edges
+    ? [
+        `<text x="${PAD}" y="${H - 6}">${escapeHtml(fmt(h.edges[0]))}</text>`,
+        `<text x="${W - PAD}" y="${H - 6}" text-anchor="end">${escapeHtml(fmt(h.edges[n]))}</text>`,
+      ]
+    : h.labels.map(
+        (l, i) =>
+          `<text x="${(PAD + (i + 0.5) * slot).toFixed(1)}" y="${H - 6}" text-anchor="middle">${escapeHtml(l.length > 9 ? `${l.slice(0, 8)}…` : l)}</text>`,
+      );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(`histogram of ${name}`)}">`,
     `<line class="axis" x1="${PAD}" y1="${H - PAD}" x2="${W - PAD}" y2="${H - PAD}"/>`,
     ...bars,
-    `<text x="${PAD}" y="${H - 6}">${escapeHtml(first.slice(0, 24))}</text>`,
-    `<text x="${W - PAD}" y="${H - 6}" text-anchor="end">${escapeHtml(last.slice(0, 24))}</text>`,
+    ...ticks,
     `<text x="${PAD}" y="14">${(top * 100).toFixed(1)}%</text>`,
     '</svg>',
   ].join('');
@@ -105,7 +111,7 @@ table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;border-bott
 export function htmlReport(run: DriftRun): string {
   const f = run.features;
   const title = run.model ? `Drift report: ${run.model}` : 'Drift report';
-  const verdict = verdictLine(run).replace(/\*\*/g, '');
+  const verdict = verdictLine(run, { plain: true });
   const outcomes = [
     ['Prediction drift', run.prediction],
     ['Target drift', run.target],

@@ -109,11 +109,17 @@ function qualitySection(run: DriftRun): string {
 }
 
 /** The verdict line. */
-export function verdictLine(run: DriftRun): string {
+export function verdictLine(run: DriftRun, opts: { plain?: boolean } = {}): string {
   const f = run.features;
   const tested = f.columns.filter((c) => c.error === undefined);
   const drifted = tested.filter((c) => c.drifted).length;
-  const head = run.drift ? '🔴 **Drift detected**' : '🟢 **No drift**';
+  const head = opts.plain
+    ? run.drift
+      ? 'Drift detected'
+      : 'No drift'
+    : run.drift
+      ? '🔴 **Drift detected**'
+      : '🟢 **No drift**';
   return `${head}: ${drifted} of ${tested.length} tested feature(s) drifted (share ${fmt(f.share_drifted)}; dataset drift ${f.dataset_drift ? 'yes' : 'no'}).`;
 }
 
@@ -126,7 +132,7 @@ export function markdownReport(run: DriftRun, opts: { reportUrl?: string } = {})
     `## ${title}`,
     verdictLine(run),
     ...run.reasons.map((r) => `- ${escapeText(r)}`),
-    `Reference: ${escapeText(run.referenceLabel)}. Current: \`${escapeText(cur.uri)}\`${window}, ${cur.files} file(s), ${cur.rows} row(s). Run at ${run.time}.`,
+    `Reference: ${escapeText(run.referenceLabel)}. Current: ${escapeText(cur.uri)}${window}, ${cur.files} file(s), ${cur.rows} row(s). Run at ${run.time}.`,
   ];
   const pred = outcomeSection('Prediction drift', run.prediction);
   const target = outcomeSection('Target drift', run.target);

@@ -1,4 +1,5 @@
-/** The `mlops/evaluate (churn)` check run as the evaluate action posts it, for the gate's tests. */
+/** The `mlops/evaluate (churn)` check run as the evaluate action posts it (its own formatter), for the gate's tests. */
+import { evaluateCheckName, formatEvaluationExternalId } from '../../actions/evaluate/src/external-id.ts';
 import type { CheckRunInput } from '../../github/forge.ts';
 
 /** A completed evaluate check on `headSha` that evaluated `model.onnx` with `sha256`. */
@@ -11,7 +12,7 @@ export function evaluatedCheck(o: {
   externalId?: string;
 }): CheckRunInput {
   return {
-    name: 'mlops/evaluate (churn)',
+    name: evaluateCheckName('churn'),
     headSha: o.headSha,
     status: 'completed',
     conclusion: o.conclusion ?? 'success',
@@ -19,6 +20,10 @@ export function evaluatedCheck(o: {
     summary: 'evaluated',
     externalId:
       o.externalId ??
-      JSON.stringify({ model: 'churn', version: o.version ?? 2, artifacts: { 'model.onnx': o.sha256 } }),
+      formatEvaluationExternalId({
+        model: 'churn',
+        version: o.version ?? 2,
+        artifacts: { 'model.onnx': o.sha256 },
+      }),
   };
 }

@@ -6,7 +6,8 @@ import { UsageError } from '../../../core/errors.ts';
 import type { Forge, ForgePullRequest } from '../../../github/forge.ts';
 import type { AliasesFile } from '../../../registry/types.ts';
 import { authorisedOwners, countApprovals } from './approvals.ts';
-import { evaluateCheckName, evaluationProblems } from './evaluation.ts';
+import { evaluateCheckName } from '../../evaluate/src/external-id.ts';
+import { evaluationProblems } from './evaluation.ts';
 import { outsidePaths } from './paths.ts';
 import { aliasesPath, readAliases, readSpec, readVersion } from './registry-view.ts';
 

@@ -1,11 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProfile, serializeProfile } from '../../actions/drift/src/profile.ts';
 import { main } from '../../cli/main.ts';
 import { memoryLogger } from '../../core/logger.ts';
+import { openRegistry } from '../../registry/index.ts';
+import { openStore } from '../../registry/stores/open.ts';
 import { readTable } from '../../tables/index.ts';
+import { createRemote } from '../support/git.ts';
 
 /** A seeded generator so the data is the same on every run. */
 function rng(seed: number) {
@@ -32,10 +35,10 @@ function writeCsv(path: string, n: number, shift: number, seed: number) {
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
-async function run(argv: string[]) {
+async function run(argv: string[], cwd?: string) {
   const out: string[] = [];
   const log = memoryLogger();
-  const code = await main(argv, { out: (t) => out.push(t), log });
+  const code = await main(argv, { out: (t) => out.push(t), log, cwd });
   return { code, out: out.join('\n'), log: log.lines };
 }
 
@@ -112,5 +115,76 @@ describe('mlops drift', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"format":"mlops-reference-profile","version":9}');
     expect((await run(['drift', '--reference', bad, '--current', shifted])).code).toBe(2);
+  });
+
+  it('driftCommand --report and --markdown write the HTML and Markdown reports', async () => {
+    const html = join(dir, 'out/report.html');
+    const md = join(dir, 'out/report.md');
+    const r = await run([
+      'drift',
+      '--reference',
+      ref,
+      '--current',
+      shifted,
+      '--report',
+      html,
+      '--markdown',
+      md,
+    ]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*<svg [\s\S]*<\/html>\n$/);
+    expect(readFileSync(md, 'utf8')).toMatch(/^## Drift report\n\n🔴 \*\*Drift detected\*\*/);
+  });
+
+  it('driftCommand --model compares with the champion profile from the registry, with prediction and target drift', async () => {
+    const remote = await createRemote();
+    try {
+      const withOutcomes = (src: string, dest: string, shift: number) => {
+        const lines = readFileSync(src, 'utf8').trim().split('\n');
+        const r = rng(shift + 5);
+        const rows = lines
+          .slice(1)
+          .map((l) => `${l},${(r() * 0.5 + shift * 0.4).toFixed(4)},${r() < 0.2 + shift * 0.5 ? 1 : 0}`);
+        writeFileSync(dest, `${lines[0]},prediction,churned\n${rows.join('\n')}\n`);
+      };
+      withOutcomes(ref, join(dir, 'ref-outcomes.csv'), 0);
+      withOutcomes(shifted, join(dir, 'cur-outcomes.csv'), 1);
+      const reg = await openRegistry({ dir: remote.clone });
+      await reg.init({
+        model: 'churn',
+        spec: {
+          name: 'churn',
+          task: 'binary',
+          primary_metric: { name: 'roc_auc', direction: 'maximize' },
+          artifact_store: join(remote.root, 'store'),
+          schema: { features: [], label: 'churned' },
+        },
+      });
+      const profile = join(dir, 'reference-profile.json');
+      writeFileSync(profile, serializeProfile(buildProfile(await readTable(join(dir, 'ref-outcomes.csv')))));
+      await reg.register({
+        model: 'churn',
+        files: [{ path: profile }],
+        store: openStore(join(remote.root, 'store')),
+        referenceProfile: 'reference-profile.json',
+        aliases: ['champion'],
+      });
+      const md = join(dir, 'model.md');
+      const r = await run(
+        ['drift', '--model', 'churn', '--current', join(dir, 'cur-outcomes.csv'), '--markdown', md, '--json'],
+        remote.clone,
+      );
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.out);
+      expect(json.columns.map((c: { name: string }) => c.name)).toEqual(['age', 'income', 'plan', 'flag']);
+      const text = readFileSync(md, 'utf8');
+      expect(text).toContain('Reference: churn v1 \\(champion\\) reference profile');
+      expect(text).toMatch(
+        /\*\*Prediction drift\*\* \(logged column\)[\s\S]*\| prediction \| \w+ \|.*🔴 drift/,
+      );
+      expect(text).toMatch(/\*\*Target drift\*\* \(logged column\)[\s\S]*\| churned \| ztest \|.*🔴 drift/);
+    } finally {
+      await remote.cleanup();
+    }
   });
 });

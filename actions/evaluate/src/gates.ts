@@ -101,7 +101,7 @@ export function applyGates(
       out.push(
         hasBase
           ? { metric: g.metric, kind, threshold, value: v, passed: v !== null && test(v) }
-          : { metric: g.metric, kind, threshold, value: null, passed: null, note: 'no champion: not judged' },
+          : { metric: g.metric, kind, threshold, value: null, passed: null, note: 'no champion' },
       );
     if (g.max_regression !== undefined)
       relative(

@@ -1,0 +1,230 @@
+/**
+ * The evaluate action's capability: resolve candidate and champion from the registry, fetch and verify their
+ * artifacts, run the evaluation, then report it on the PR (sticky comment, check run with the evaluated
+ * sha256s in `external_id`). Seams (Forge, store opener, table reader, logger) are passed in.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { UsageError } from '../../../core/errors.ts';
+import type { Logger } from '../../../core/logger.ts';
+import { type Forge, type ForgeCheckRun, type ForgePullRequest, marker } from '../../../github/forge.ts';
+import type { OrtModule } from '../../../onnx/runtime.ts';
+import { openRegistry, type Registry } from '../../../registry/index.ts';
+import type { ArtifactStore } from '../../../registry/stores/types.ts';
+import type { Table } from '../../../tables/types.ts';
+import { evaluateCheckName, formatEvaluationExternalId, type EvaluationRecordId } from './external-id.ts';
+import type { EvaluateActionInputs } from './inputs.ts';
+import { checkTitle, renderComment } from './report.ts';
+import { fetchArtifact, onnxArtifact, type ResolvedPair, resolvePair, storeUriFor } from './resolve.ts';
+import { type EvaluationReport, runEvaluation } from './run.ts';
+
+/** Seams of the action. */
+export interface EvaluatePrDeps {
+  log: Logger;
+  /** GitHub (or the local adapter); without it nothing is posted. */
+  forge?: Forge;
+  openStore: (uri: string) => ArtifactStore;
+  readTable: (uri: string, opts?: { columns?: string[] }) => Promise<Table>;
+  ort?: OrtModule;
+  /** Where fetched artifacts go. */
+  tempDir: string;
+  /** The workflow run, linked from the comment and the check. */
+  runUrl?: string;
+}
+
+/** What the action did. */
+export interface EvaluatePrResult {
+  report: EvaluationReport;
+  /** The comment and check-run Markdown. */
+  markdown: string;
+  /** The job summary: the same with every slice row. */
+  summary: string;
+  record: EvaluationRecordId;
+  externalId: string;
+  candidateLabel: string;
+  championLabel?: string;
+  /** The commit the check run was created on. */
+  headSha: string;
+  comment?: 'created' | 'updated' | 'unchanged' | 'failed';
+  checkRun?: ForgeCheckRun;
+}
+
+const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+async function history(registry: Registry, pair: ResolvedPair, metric: string) {
+  const versions = (await registry.versions(pair.spec.name, { at: 'HEAD' }))
+    .filter((v) => v !== pair.candidate?.version)
+    .slice(-12);
+  const points: { label: string; value: number | null }[] = [];
+  for (const v of versions) {
+    const r = await registry.resolve({ model: pair.spec.name, version: v }, { at: 'HEAD' });
+    const value = r.evaluation?.metrics[metric] ?? r.metrics[metric];
+    points.push({ label: `v${v}`, value: typeof value === 'number' ? value : null });
+  }
+  return points;
+}
+
+/** Run the evaluation for a model (and PR) and report it. */
+export async function evaluatePullRequest(
+  inp: EvaluateActionInputs,
+  deps: EvaluatePrDeps,
+): Promise<EvaluatePrResult> {
+  const { log, forge } = deps;
+  const registry = await openRegistry({ dir: inp.workingDir, root: inp.registryRoot, log });
+  if (inp.pullRequest !== undefined && !forge) throw new UsageError('a pull request needs a GitHub token.');
+  const pr: ForgePullRequest | undefined =
+    inp.pullRequest !== undefined && forge ? await forge.getPullRequest(inp.pullRequest) : undefined;
+  const pair = await resolvePair({
+    registry,
+    model: inp.model,
+    alias: inp.alias,
+    candidate: inp.candidate,
+    forge,
+    pr,
+  });
+  const { spec, candidate, champion } = pair;
+  const onnxMode = inp.predictions === undefined;
+  let modelPath: string | undefined;
+  let championPath: string | undefined;
+  let artifacts: Record<string, string>;
+  if (inp.candidate.kind === 'file') {
+    modelPath = inp.candidate.path;
+    artifacts = { [basename(modelPath)]: sha256File(modelPath) };
+  } else if (onnxMode && candidate) {
+    const a = onnxArtifact(candidate.record);
+    const store = deps.openStore(storeUriFor(spec, inp.store, a));
+    modelPath = await fetchArtifact({
+      role: 'candidate',
+      version: candidate,
+      artifact: a,
+      store,
+      dir: deps.tempDir,
+    });
+    artifacts = { [a.path]: a.sha256 };
+  } else {
+    artifacts = Object.fromEntries((candidate?.record.artifacts ?? []).map((a) => [a.path, a.sha256]));
+  }
+  let championArtifacts: Record<string, string> | undefined;
+  if (champion) {
+    if (onnxMode) {
+      const a = onnxArtifact(champion.record);
+      const store = deps.openStore(storeUriFor(spec, inp.store, a));
+      championPath = await fetchArtifact({
+        role: 'champion',
+        version: champion,
+        artifact: a,
+        store,
+        dir: deps.tempDir,
+      });
+      championArtifacts = { [a.path]: a.sha256 };
+    } else championArtifacts = Object.fromEntries(champion.record.artifacts.map((a) => [a.path, a.sha256]));
+  }
+  const label = inp.label ?? spec.schema?.label;
+  if (!label)
+    throw new UsageError(
+      `no label column: pass the 'label' input or set schema.label in ${inp.model}'s model.yaml.`,
+    );
+  if (onnxMode && !inp.data)
+    throw new UsageError(
+      "input 'data' is required: the evaluation set (CSV, Parquet or JSON Lines; path or s3://).",
+    );
+  const report = await runEvaluation(
+    {
+      label,
+      data: inp.data,
+      model: modelPath,
+      champion: championPath,
+      predictions: inp.predictions,
+      score: inp.score,
+      baselineScore: inp.baselineScore,
+      prediction: inp.prediction,
+      task: spec.task,
+      threshold: inp.threshold,
+      resamples: inp.resamples,
+      seed: inp.seed,
+      slices: inp.slices ?? spec.schema?.slices,
+      features: spec.schema?.features.map((f) => f.name),
+      dropNa: inp.dropNa,
+      gates: spec.gates,
+      primaryMetric: spec.primary_metric,
+    },
+    { readTable: deps.readTable, log, ort: deps.ort },
+  );
+  const record: EvaluationRecordId = {
+    model: inp.model,
+    ...(candidate ? { version: candidate.version } : {}),
+    artifacts,
+    ...(champion && championArtifacts
+      ? { champion: { version: champion.version, artifacts: championArtifacts } }
+      : {}),
+  };
+  const candidateLabel = candidate ? `v${candidate.version}` : basename(modelPath ?? 'candidate');
+  const championLabel = champion ? `v${champion.version}` : report.baseline ? 'baseline' : undefined;
+  const view = {
+    model: inp.model,
+    report,
+    candidateLabel,
+    championLabel,
+    noChampion: pair.noChampion,
+    history: await history(registry, pair, report.primary_metric.name),
+    artifacts: {
+      ...artifacts,
+      ...Object.fromEntries(
+        Object.entries(championArtifacts ?? {}).map(([p, s]) => [`${championLabel} ${p}`, s]),
+      ),
+    },
+    runUrl: deps.runUrl,
+  };
+  const markdown = renderComment(view);
+  const summary = renderComment({ ...view, sliceRows: Number.POSITIVE_INFINITY });
+  const externalId = formatEvaluationExternalId(record);
+  const headSha = (await registryHead(registry)) ?? pr?.headSha ?? '';
+  const result: EvaluatePrResult = {
+    report,
+    markdown,
+    summary,
+    record,
+    externalId,
+    candidateLabel,
+    championLabel,
+    headSha,
+  };
+  if (pr && forge && inp.comment) {
+    try {
+      const up = await forge.upsertComment(pr.number, marker('evaluate', inp.model), markdown, {
+        fullReportUrl: deps.runUrl,
+      });
+      result.comment = up.action;
+    } catch (err) {
+      result.comment = 'failed';
+      log.warn(`could not post the evaluation comment on #${pr.number}: ${(err as Error).message}`);
+    }
+  }
+  if (forge && headSha) {
+    if (pr && pr.headSha !== headSha)
+      log.warn(
+        `the checkout is ${headSha.slice(0, 7)} but PR #${pr.number}'s head is ${pr.headSha.slice(0, 7)}; the check goes on the commit evaluated`,
+      );
+    result.checkRun = await forge.upsertCheckRun({
+      name: evaluateCheckName(inp.model),
+      headSha,
+      status: 'completed',
+      conclusion: report.passed ? 'success' : 'failure',
+      title: checkTitle(report, championLabel),
+      summary: markdown,
+      externalId,
+      ...(deps.runUrl ? { detailsUrl: deps.runUrl } : {}),
+    });
+  }
+  return result;
+}
+
+function registryHead(registry: Registry): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: registry.dir }, (err, out) =>
+      resolve(err ? undefined : out.trim() || undefined),
+    );
+  });
+}

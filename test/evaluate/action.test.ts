@@ -1,0 +1,231 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEvaluationExternalId } from '../../actions/evaluate/src/external-id.ts';
+import { evaluationProblems } from '../../actions/promote/src/evaluation.ts';
+import { writeLinearModel } from '../../onnx/write.ts';
+import { openRegistry, type Registry } from '../../registry/index.ts';
+import { openStore } from '../../registry/stores/open.ts';
+import type { ModelSpec } from '../../registry/types.ts';
+import { githubEvent, runAction } from '../support/action-harness.ts';
+import { createRemote, git, type TestRemote } from '../support/git.ts';
+import { type GitHubServer, type RepoState, startGitHubServer } from '../support/github-server.ts';
+
+let gh: GitHubServer;
+let repo: RepoState;
+let r: TestRemote;
+let reg: Registry;
+let storeDir: string;
+
+const HOSTILE_COL = 'seg<script>alert(1)</script>';
+const HOSTILE_VALUES = ['@octocat', 'a|b **x**', '<img src=x onerror=alert(1)>'];
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 400 rows: features a, b, c; label y from a logistic model in a and b; a hostile slice column. */
+function evaluationCsv(): string {
+  const u = rng(7);
+  const rows = [`c,y,a,b,${HOSTILE_COL.replace(/,/g, '')}`];
+  for (let i = 0; i < 400; i++) {
+    const a = u() * 4 - 2;
+    const b = u() * 4 - 2;
+    const c = u() * 4 - 2;
+    const p = 1 / (1 + Math.exp(-(1.5 * a - 1.2 * b)));
+    rows.push(
+      `${c.toFixed(4)},${u() < p ? 1 : 0},${a.toFixed(4)},${b.toFixed(4)},"${HOSTILE_VALUES[i % 3].replace(/"/g, '""')}"`,
+    );
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+const spec = (name: string, gates: ModelSpec['gates']): ModelSpec => ({
+  name,
+  task: 'binary',
+  primary_metric: { name: 'roc_auc', direction: 'maximize' },
+  gates,
+  schema: {
+    features: ['a', 'b', 'c'].map((n) => ({ name: n, dtype: 'float32' })),
+    label: 'y',
+    slices: [HOSTILE_COL],
+  },
+  artifact_store: storeDir,
+});
+
+function onnx(name: string, weights: number[]): string {
+  const path = join(r.root, `${name}.onnx`);
+  writeFileSync(
+    path,
+    writeLinearModel({ kind: 'logistic', weights, bias: 0, featureNames: ['a', 'b', 'c'] }),
+  );
+  return path;
+}
+
+async function register(model: string, file: string, opts: { branch?: string; champion?: boolean } = {}) {
+  return reg.register({
+    model,
+    files: [{ path: file, name: 'model.onnx' }],
+    store: openStore(storeDir),
+    metrics: { roc_auc: 0.7 },
+    ...(opts.branch ? { branch: opts.branch } : {}),
+    ...(opts.champion ? { aliases: ['champion'] } : {}),
+  });
+}
+
+/** Check out a branch of the remote detached, as the workflow checks out the PR head. */
+async function checkout(branch: string): Promise<string> {
+  await git(r.clone, 'fetch', '-q', 'origin');
+  await git(r.clone, 'checkout', '-q', '--detach', `origin/${branch}`);
+  return git(r.clone, 'rev-parse', 'HEAD');
+}
+
+const evaluate = (pr: number, inputs: Record<string, string> = {}) =>
+  runAction({
+    action: 'evaluate',
+    cwd: r.clone,
+    apiUrl: gh.url,
+    event: githubEvent('pull_request', { number: pr }),
+    inputs: { data: 'eval.csv', resamples: '200', ...inputs },
+    timeoutMs: 120_000,
+  });
+
+beforeAll(async () => {
+  gh = await startGitHubServer();
+  r = await createRemote();
+  storeDir = join(r.root, 'store');
+  repo = gh.state.addRepo('octo-org/models', { gitDir: r.remote });
+  reg = await openRegistry({ dir: r.clone });
+  const gates = [{ metric: 'roc_auc', min: 0.6, max_regression: 0.01, max_slice_regression: 0.2 }];
+  await reg.init({ model: 'churn_x', spec: spec('churn_x', gates) });
+  await reg.init({
+    model: 'fresh',
+    spec: spec('fresh', [{ metric: 'roc_auc', min: 0.6, min_improvement: 0.01 }]),
+  });
+  await register('churn_x', onnx('weak', [1, 0, 0]));
+  await reg.setAlias({ model: 'churn_x', alias: 'champion', version: 1 });
+  await register('churn_x', onnx('strong', [1.5, -1.2, 0]), { branch: 'mlops/churn_x/v2', champion: true });
+  await register('churn_x', onnx('bad', [0, 0, 1]), { branch: 'mlops/churn_x/v3', champion: true });
+  await register('fresh', onnx('fresh', [1.5, -1.2, 0]), { branch: 'mlops/fresh/v1', champion: true });
+  await git(r.clone, 'push', '-q', 'origin', 'main');
+  for (const head of ['mlops/churn_x/v2', 'mlops/churn_x/v3', 'mlops/fresh/v1'])
+    gh.state.addPullRequest(repo, { head, title: `Promote ${head}` });
+  writeFileSync(join(r.clone, 'eval.csv'), evaluationCsv());
+}, 120_000);
+afterAll(async () => {
+  await gh.stop();
+  await r.cleanup();
+});
+
+const commentsOn = (pr: number) => repo.comments.filter((c) => c.issueNumber === pr);
+
+describe('evaluate action', () => {
+  it('evaluate posts one sticky comment and a success check with the evaluated sha256 for a better candidate', async () => {
+    const head = await checkout('mlops/churn_x/v2');
+    const res = await evaluate(1, { model: 'churn_x' });
+    expect(res.errors).toEqual([]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.outputs.passed).toBe('true');
+    expect(JSON.parse(res.outputs.metrics).roc_auc).toBeGreaterThan(0.75);
+    expect(res.outputs.report).toMatch(/report\.json$/);
+    const comments = commentsOn(1);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body.startsWith('<!-- mlops:evaluate:churn_x -->\n')).toBe(true);
+    expect(comments[0].body).toContain('✅ **Passed** all 3 judged gates');
+    expect(comments[0].body).toMatch(/Candidate is \*\*better than\*\* champion v1 on roc\\_auc/);
+    const runs = repo.checkRuns.filter((c) => c.name === 'mlops/evaluate (churn_x)');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ headSha: head, status: 'completed', conclusion: 'success' });
+    const v2 = await reg.resolve('churn_x@v2', { at: head });
+    const v1 = await reg.resolve('churn_x@v1', { at: head });
+    const id = parseEvaluationExternalId(runs[0].externalId);
+    expect(id).toEqual({
+      model: 'churn_x',
+      version: 2,
+      artifacts: { 'model.onnx': v2.artifacts[0].sha256 },
+      champion: { version: 1, artifacts: { 'model.onnx': v1.artifacts[0].sha256 } },
+    });
+    // The promotion gate reads the same external_id.
+    const run = { ...runs[0], title: '', summary: '', text: '' };
+    expect(
+      evaluationProblems({ model: 'churn_x', headSha: head, run, version: 2, artifacts: v2.artifacts }),
+    ).toEqual([]);
+    expect(
+      evaluationProblems({ model: 'churn_x', headSha: head, run, version: 1, artifacts: v1.artifacts }),
+    ).not.toEqual([]);
+    expect(res.summary).toContain('### mlops evaluate: churn\\_x v2 vs v1');
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it('evaluate run again updates the same comment and check run instead of adding new ones', async () => {
+    const res = await evaluate(1, { model: 'churn_x' });
+    expect(res.errors).toEqual([]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(commentsOn(1)).toHaveLength(1);
+    expect(repo.checkRuns.filter((c) => c.name === 'mlops/evaluate (churn_x)')).toHaveLength(1);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it('evaluate fails the step and concludes failure for a worse candidate, listing the failed gates', async () => {
+    const head = await checkout('mlops/churn_x/v3');
+    const res = await evaluate(2, { model: 'churn_x' });
+    expect(res.code).toBe(1);
+    expect(res.outputs.passed).toBe('false');
+    expect(res.errors.join('\n')).toMatch(/churn_x v3 failed its gates: roc_auc min, roc_auc max_regression/);
+    const [comment] = commentsOn(2);
+    expect(comment.body).toMatch(/❌ \*\*Failed\*\* \d of 3 gates/);
+    expect(comment.body).toContain('**Next:** this candidate cannot be promoted');
+    const run = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (churn_x)' && c.headSha === head);
+    expect(run?.conclusion).toBe('failure');
+    expect(run?.title).toMatch(/^Failed \d of 3 gates: roc_auc /);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it('evaluate escapes hostile model, column and slice names in the comment', async () => {
+    const body = commentsOn(1)[0].body;
+    expect(body).not.toMatch(/<script>|<img/);
+    expect(body).toContain('seg&lt;script&gt;alert\\(1\\)&lt;/script&gt;');
+    expect(body).not.toMatch(/@octocat/);
+    expect(body).toContain('@&#8203;octocat');
+    expect(body).toContain('a\\|b \\*\\*x\\*\\*');
+    expect(body).toContain('churn\\_x');
+  });
+
+  it('evaluate judges the first version of a model on absolute gates only', async () => {
+    await checkout('mlops/fresh/v1');
+    const res = await evaluate(3, { model: 'fresh' });
+    expect(res.errors).toEqual([]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const [comment] = commentsOn(3);
+    expect(comment.body).toContain('No champion yet (first version): only absolute gates were judged.');
+    expect(comment.body).toContain('⏭️ not judged');
+    const run = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (fresh)');
+    expect(run?.conclusion).toBe('success');
+    expect(parseEvaluationExternalId(run?.externalId)?.champion).toBeUndefined();
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it('evaluate refuses a champion whose stored bytes do not match its sha256', async () => {
+    const head = await checkout('mlops/churn_x/v2');
+    const v1 = await reg.resolve('churn_x@v1', { at: head });
+    const sha = v1.artifacts[0].sha256;
+    writeFileSync(join(storeDir, 'sha256', sha.slice(0, 2), sha), 'tampered bytes');
+    const before = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (churn_x)' && c.headSha === head);
+    const res = await evaluate(1, { model: 'churn_x' });
+    expect(res.code).toBe(1);
+    expect(res.errors.join('\n')).toMatch(
+      /champion churn_x v1 artifact model\.onnx .*the stored bytes do not match the recorded sha256/,
+    );
+    expect(res.outputs.passed).toBeUndefined();
+    const after = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (churn_x)' && c.headSha === head);
+    expect(after?.completedAt).toBe(before?.completedAt);
+    expect(gh.violations()).toEqual([]);
+  });
+});

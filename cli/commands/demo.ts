@@ -1,33 +1,35 @@
 /**
- * `mlops demo`: the lifecycle on embedded defaults, printed for a person to read.
+ * `mlops demo`: the whole lifecycle on embedded defaults, printed for a person to read.
  */
+import { runDemo } from '../demo/index.ts';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { registrySteps, runDemo } from '../demo.ts';
 
 /** `mlops demo`. */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Run the lifecycle in a temporary repository with a local remote and artifact store',
-  help: `Usage: mlops demo [--clean]
+  summary: 'Run the whole lifecycle in a temporary repository with a local remote, store and GitHub stand-in',
+  help: `Usage: mlops demo [--clean] [--verbose]
 
-Creates a temporary Git repository with a local bare remote and a local artifact directory, then
-runs: init, two registered versions, a promotion, a rollback, show, history and list, printing each
-command and its output. Needs only git and node; nothing leaves the machine.
+Creates a temporary Git repository with a local bare remote, a local artifact directory and a local
+stand-in for GitHub (comments, checks and issues become files under .mlops/outbox/), then runs the
+lifecycle with the same functions the actions use:
+
+  train v1 (the example trainer, a real ONNX model) -> track (version branch, promotion PR)
+  -> evaluate (PR comment + check) -> gate (owner approval + green evaluation) -> merge -> finalise
+  (champion, tag) -> the same for v2, compared with v1 (DeLong, bootstrap) -> drift on shifted production
+  data (HTML report, retraining issue, retrain dispatch) -> rollback to v1 through the gate -> history.
+
+It prints one line per step, then where every output is. Needs only git and node; nothing leaves the machine.
 
 Options:
   --clean     remove the temporary folder at the end (default: keep it and print where it is)
+  --verbose   also print each action's own log
 
-Exit codes: 0 every step passed, 1 a step failed.`,
+Exit codes: 0 every step did what the lifecycle promises, 1 a step failed.`,
   async run(ctx) {
     const { values } = parseFlags('demo', ctx.argv, { clean: { type: 'boolean' } });
-    const { main } = await import('../main.ts');
-    return runDemo({
-      steps: registrySteps,
-      runCli: (argv, cwd) => main(argv, { cwd, out: ctx.out, log: ctx.log, env: ctx.env }),
-      out: ctx.out,
-      log: ctx.log,
-      clean: values.clean,
-    });
+    const run = await runDemo({ out: ctx.out, log: ctx.log, env: ctx.env, clean: values.clean });
+    return run.code;
   },
 };

@@ -1,24 +1,129 @@
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { main } from '../../cli/main.ts';
 import { memoryLogger } from '../../core/logger.ts';
 
+const git = (gitDir: string, ...args: string[]) =>
+  execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' });
+
+let code: number;
+let text: string;
+let log: ReturnType<typeof memoryLogger>;
+let seconds: number;
+let root: string;
+let repo: string;
+let outbox: string;
+
+beforeAll(async () => {
+  const out: string[] = [];
+  log = memoryLogger();
+  const t0 = Date.now();
+  code = await main(['demo'], { out: (t) => out.push(t), log });
+  seconds = (Date.now() - t0) / 1000;
+  text = out.join('\n');
+  root = /throwaway repository \((\S+)\)/.exec(text)?.[1] ?? '';
+  repo = join(root, 'repo');
+  outbox = join(repo, '.mlops', 'outbox');
+}, 120_000);
+
+afterAll(() => {
+  if (root.includes('mlops-demo-')) rmSync(root, { recursive: true, force: true });
+});
+
+/** The outbox's own index of what the local forge did. */
+const state = () => JSON.parse(readFileSync(join(outbox, 'state.json'), 'utf8'));
+
 describe('mlops demo', () => {
-  it('demo runs the registry lifecycle and prints each command with its output', async () => {
-    const out: string[] = [];
-    const log = memoryLogger();
-    const t0 = Date.now();
-    const code = await main(['demo', '--clean'], { out: (t) => out.push(t), log });
-    const text = out.join('\n');
-    expect(code, log.lines.join('\n')).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(30_000);
-    expect(text).toContain('$ mlops init churn');
-    expect(text).toMatch(/Registered churn v1 \(roc_auc 0\.842\)/);
-    expect(text).toMatch(/Registered churn v2 \(roc_auc 0\.871\)/);
-    expect(text).toMatch(/churn@champion -> v2 \(was v1, now archived\)/);
-    expect(text).toMatch(/Rolled back churn@champion: v2 -> v1/);
-    expect(text).toMatch(/churn v1 \[champion\] \(active\)/);
-    expect(text).toMatch(/rolled back champion v2 -> v1/);
-    expect(text).toMatch(/churn\s+v1\s+roc_auc ↑\s+0\.842\s+v2\s+2/);
-    expect(text).toContain('Where everything went:');
+  it('demo runs the whole lifecycle and exits 0 within the time budget', () => {
+    expect(code, `${text}\n${log.lines.join('\n')}`).toBe(0);
+    expect(seconds).toBeLessThan(60);
+    for (const step of [
+      'init',
+      'train',
+      'track',
+      'evaluate',
+      'gate',
+      'finalise',
+      'drift',
+      'rollback',
+      'history',
+    ])
+      expect(text).toMatch(new RegExp(`^${step} `, 'm'));
+    expect(text).toMatch(/^gate {6}PR #\d+ without approval: BLOCKED: 0 of 1 required approval/m);
+    expect(text).toMatch(/^finalise {2}champion v1 -> v2; tag heart@v2; archived v1$/m);
+    expect(text).toMatch(/^finalise {2}champion v2 -> v1; tag heart@v1 \(kept\)$/m);
+  });
+
+  it('demo leaves the champion at v1 after the rollback, with both promotion tags on the remote', () => {
+    const remote = join(root, 'remote.git');
+    const aliases = parseYaml(git(remote, 'show', 'main:models/heart/aliases.yaml'));
+    expect(aliases.aliases).toEqual({ champion: 1 });
+    expect(aliases.archived).toEqual([2]);
+    expect(git(remote, 'tag', '--list').split('\n').filter(Boolean).sort()).toEqual(['heart@v1', 'heart@v2']);
+    const record = parseYaml(git(remote, 'show', 'main:models/heart/versions/v2/version.yaml'));
+    expect(record.artifacts.map((a: { path: string }) => a.path)).toEqual([
+      'model.onnx',
+      'reference-profile.json',
+    ]);
+    const onnx = record.artifacts[0];
+    expect(onnx.bytes).toBeGreaterThan(100);
+    expect(existsSync(onnx.uri.replace(/^file:\/\//, ''))).toBe(true);
+    expect(readFileSync(join(repo, 'models/heart/README.md'), 'utf8')).toMatch(/\| champion \| active/);
+    expect(state().pulls.map((p: { merged: boolean }) => p.merged)).toEqual([true, true, true]);
+  });
+
+  it('demo writes the evaluation comments with the verdict and the comparison with the champion', () => {
+    const comments = state().comments as { body: string; url: string }[];
+    const evaluations = comments.filter((c) => c.body.includes('<!-- mlops:evaluate:heart -->'));
+    expect(evaluations).toHaveLength(3);
+    expect(evaluations[0].body).toContain('mlops evaluate: heart v1');
+    expect(evaluations[0].body).toContain('**Passed**');
+    const v2 = readFileSync(evaluations[1].url, 'utf8');
+    expect(v2).toContain('heart v2 vs v1');
+    expect(v2).toContain('**Passed**');
+    expect(v2).toMatch(/DeLong p = \d/);
+    expect(v2).toMatch(/\| log\\_loss \| [\d.]+ \| [\d.]+ \| [−+][\d.]+ \| \[[−+][\d.]+, [−+][\d.]+\] \|/);
+    const checks = state().checks as { name: string; conclusion: string }[];
+    expect(checks.filter((c) => c.name === 'mlops/evaluate (heart)').map((c) => c.conclusion)).toEqual([
+      'success',
+      'success',
+      'success',
+    ]);
+    expect(checks.filter((c) => c.name === 'mlops/promotion-gate (heart)').map((c) => c.conclusion)).toEqual([
+      'success',
+      'success',
+      'success',
+    ]);
+  });
+
+  it('demo opens the retraining issue, records the retrain dispatch and writes the HTML drift report', () => {
+    const issues = state().issues as { number: number; title: string; state: string; labels: string[] }[];
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ title: 'Data drift detected: retrain heart', state: 'open' });
+    expect(issues[0].labels).toContain('mlops:drift');
+    expect(readFileSync(join(outbox, 'issues', `${issues[0].number}.md`), 'utf8')).toContain(
+      'Drift detected',
+    );
+    const dispatches = JSON.parse(readFileSync(join(outbox, 'dispatches.json'), 'utf8'));
+    expect(dispatches).toHaveLength(1);
+    expect(dispatches[0]).toMatchObject({ workflow: 'retrain.yml', ref: 'main', inputs: { model: 'heart' } });
+    const html = readFileSync(join(repo, '.mlops/reports/drift-heart.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('age');
+  });
+
+  it('demo prints only paths that exist', () => {
+    const where = text.slice(text.indexOf('Where everything went'));
+    const paths = [...where.matchAll(/(?:^| )((?:\/|\.mlops\/|models\/)[^\s,()]+)/gm)].map((m) =>
+      m[1].replace(/^file:\/\//, '').replace(/\/<n>\.md$|\/$/, ''),
+    );
+    expect(paths.length).toBeGreaterThan(8);
+    for (const p of paths) {
+      if (p.includes('v1..v')) continue;
+      expect(existsSync(p.startsWith('/') ? p : join(repo, p)), p).toBe(true);
+    }
   });
 });

@@ -1,0 +1,213 @@
+/**
+ * The demo's story, step by step: each step calls the lifecycle functions, checks the outcome the lifecycle
+ * promises (a step that does not get it stops the demo) and prints one line, result first.
+ */
+import { join } from 'node:path';
+import type { DeLongResult } from '../../stats/metrics/index.ts';
+import { marker } from '../../github/forge.ts';
+import { openRegistry, type RegistryEvent } from '../../registry/index.ts';
+import {
+  type Candidate,
+  commentFile,
+  type DemoEnv,
+  driftCheck,
+  type Evaluation,
+  evaluatePr,
+  gateAndFinalise,
+  historyOf,
+  openRollback,
+  outboxOf,
+  type Promotion,
+} from './lifecycle.ts';
+import { trainAndTrack } from './lifecycle.ts';
+import { DEMO_MODEL, DEMO_OWNER, demoSpec } from './workspace.ts';
+
+/** What the steps found, for the closing summary and for tests. */
+export interface DemoFacts {
+  /** Versions registered. */
+  versions: number;
+  /** Outbox comment files worth opening, labelled. */
+  comments: { label: string; file: string }[];
+  issueFile: string;
+  issueNumber: number;
+  driftHtml: string;
+  driftStored?: string;
+  tags: string[];
+  champion: number;
+  /** The evaluate comment of v2's PR (with the comparison). */
+  comparisonComment: string;
+}
+
+const f3 = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : 'n/a');
+const sec = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
+function evaluated(e: Evaluation): string {
+  const r = e.report;
+  const m = r.primary_metric.name;
+  const verdict = r.passed ? 'gates passed' : `gates FAILED`;
+  const cmp = r.comparison?.[m];
+  if (cmp && e.championLabel) {
+    const p =
+      cmp.method === 'delong' ? `, DeLong p=${(cmp as DeLongResult).p_value?.toPrecision(2) ?? 'n/a'}` : '';
+    const diff = cmp.difference ?? 0;
+    return `${verdict}: ${m} ${f3(r.metrics[m])} vs ${e.championLabel} ${f3(r.baseline?.metrics[m])} (${diff >= 0 ? '+' : ''}${f3(diff)}${p})`;
+  }
+  return `${verdict}: ${m} ${f3(r.metrics[m])} on ${r.rows} rows (first version, nothing to compare)`;
+}
+
+function gateLine(p: Promotion): string {
+  const r = p.gate.results[0];
+  if (!r) return 'nothing to gate';
+  if (!r.passed) {
+    const why = r.conditions.filter((c) => !c.ok).flatMap((c) => c.details);
+    return `BLOCKED: ${why[0] ?? 'see the check'}`;
+  }
+  return `passed (approved by ${r.approvers.join(', ')}, evaluation green) -> merged into main`;
+}
+
+function finaliseLine(p: Promotion): string {
+  const f = p.finalised[0];
+  if (!f) return 'nothing finalised';
+  const moves = f.changes.map((c) => `${c.alias} ${c.from ? `v${c.from} -> ` : '-> '}v${c.to}`);
+  const tags = [...f.tags, ...f.existingTags.map((t) => `${t} (kept)`)];
+  const archived = f.archived.length ? `; archived ${f.archived.map((v) => `v${v}`).join(', ')}` : '';
+  return `${moves.join(', ')}; tag ${tags.join(', ') || 'none'}${archived}`;
+}
+
+/** Promote a candidate: evaluate its PR, gate (optionally first without approval), merge, finalise. */
+async function promote(
+  d: DemoEnv,
+  say: (s: string) => void,
+  c: { pr: number; label: string; showBlocked?: boolean; expectChampion: number },
+): Promise<Evaluation> {
+  let t0 = Date.now();
+  const e = await evaluatePr(d, c.pr);
+  say(`evaluate  ${c.label} ${evaluated(e)}; comment and check on PR #${c.pr} (${sec(t0)})`);
+  if (!e.report.passed) throw new Error(`the evaluation of ${c.label} failed its gates`);
+  if (c.showBlocked) {
+    t0 = Date.now();
+    const blocked = await gateAndFinalise(d, c.pr, []);
+    if (blocked.gate.passed) throw new Error(`the gate passed PR #${c.pr} without an approval`);
+    say(`gate      PR #${c.pr} without approval: ${gateLine(blocked)}`);
+  }
+  t0 = Date.now();
+  const p = await gateAndFinalise(d, c.pr, [DEMO_OWNER]);
+  say(`gate      PR #${c.pr} with ${DEMO_OWNER}'s approval ${gateLine(p)} (${sec(t0)})`);
+  if (!p.gate.mergeSha) throw new Error(`the gate did not pass PR #${c.pr}`);
+  say(`finalise  ${finaliseLine(p)}`);
+  const champion = (await openRegistry({ dir: d.ws.repo })).aliases(DEMO_MODEL);
+  const now = (await champion).aliases.champion;
+  if (now !== c.expectChampion) throw new Error(`champion is v${now}, expected v${c.expectChampion}`);
+  return e;
+}
+
+async function candidate(
+  d: DemoEnv,
+  say: (s: string) => void,
+  t: Parameters<typeof trainAndTrack>[1],
+): Promise<Candidate> {
+  const t0 = Date.now();
+  const c = await trainAndTrack(d, t);
+  const m = c.metrics;
+  say(
+    `train     ${t.name}: val_roc_auc ${f3(m.val_roc_auc)}, val_loss ${f3(m.val_loss)} after ${t.epochs} epochs (ONNX exported, data hashed) (${sec(t0)})`,
+  );
+  say(
+    `track     registered ${DEMO_MODEL} v${c.version} on ${c.branch}; opened PR #${c.pr} "Promote ${DEMO_MODEL} v${c.version} to champion"`,
+  );
+  return c;
+}
+
+/** Events oldest first, keeping the order of the events of one commit. */
+function oldestFirst(newestFirst: RegistryEvent[]): RegistryEvent[] {
+  const groups: RegistryEvent[][] = [];
+  for (const e of newestFirst) {
+    const last = groups.at(-1);
+    if (last && last[0].commit === e.commit) last.push(e);
+    else groups.push([e]);
+  }
+  return groups.reverse().flat();
+}
+
+function eventText(e: RegistryEvent): string {
+  if (e.type === 'registered') return `registered v${e.version}`;
+  if (e.type === 'archived') return `archived v${e.version}`;
+  const arrow = e.from !== undefined ? `v${e.from} -> v${e.version}` : `-> v${e.version}`;
+  return `${e.type === 'rolled_back' ? 'rolled back ' : ''}${e.alias} ${arrow}`;
+}
+
+/** Run the story; `say` prints one line. Throws when a step does not get the outcome it should. */
+export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<DemoFacts> {
+  const reg = await openRegistry({ dir: d.ws.repo, log: d.log });
+  await reg.init({ model: DEMO_MODEL, spec: demoSpec(d.ws.store) });
+  say(
+    `init      models/${DEMO_MODEL}/model.yaml: binary, roc_auc gates (>= 0.7, <= 0.05 regression), owner ${DEMO_OWNER}`,
+  );
+
+  const v1 = await candidate(d, say, {
+    name: 'v1',
+    data: d.ws.data.trainV1,
+    epochs: 8,
+    l2: 0.05,
+    description: 'Baseline: 800 patients, short training',
+  });
+  await promote(d, say, { pr: v1.pr, label: `v${v1.version}`, expectChampion: v1.version });
+
+  const v2 = await candidate(d, say, {
+    name: 'v2',
+    data: d.ws.data.trainV2,
+    epochs: 60,
+    l2: 0.001,
+    description: 'Retrained on 2000 patients, longer training',
+  });
+  const e2 = await promote(d, say, {
+    pr: v2.pr,
+    label: `v${v2.version}`,
+    showBlocked: true,
+    expectChampion: v2.version,
+  });
+
+  let t0 = Date.now();
+  const drift = await driftCheck(d);
+  const drifted = drift.run.features.columns.filter((c) => c.drifted).map((c) => c.name);
+  const issue = drift.issue?.issue;
+  if (!drift.run.drift || !issue) throw new Error('drift was not detected on the shifted production data');
+  const features = `${drifted.length}/${drift.run.features.columns.length} features drifted (${drifted.join(', ')})`;
+  const outcomes = drift.run.reasons
+    .filter((r) => !r.startsWith('dataset drift'))
+    .map((r) => r.replace(/ \(.*\)$/, ''));
+  say(`drift     DRIFT: ${[...outcomes, features].join('; ')} (${sec(t0)})`);
+  say(
+    `          retraining issue #${issue.number} ${drift.issue?.action}; retrain.yml ${drift.issue?.dispatched ? 'dispatch recorded' : 'not dispatched'}; HTML report written`,
+  );
+
+  t0 = Date.now();
+  const rb = await openRollback(d, v1.version, 'v2 over-predicts risk for older patients after the shift');
+  if (rb.pr === undefined) throw new Error('the rollback opened no PR');
+  say(
+    `rollback  opened PR #${rb.pr} "Roll back ${DEMO_MODEL} champion to v${rb.to}" (same gate as a promotion)`,
+  );
+  await promote(d, say, { pr: rb.pr, label: `rollback to v${rb.to}`, expectChampion: v1.version });
+
+  const h = await historyOf(d);
+  const story = oldestFirst(h.events).map(eventText).join(', ');
+  say(`history   ${h.events.length} events read back from Git, oldest first: ${story}`);
+
+  const outbox = outboxOf(d);
+  const comments = [
+    { label: 'v1 evaluation', file: await commentFile(d, v1.pr, marker('evaluate', DEMO_MODEL)) },
+    { label: 'v2 vs v1 comment', file: e2.commentFile },
+    { label: 'v2 promoted note', file: await commentFile(d, v2.pr, marker('promote', DEMO_MODEL)) },
+  ].filter((c): c is { label: string; file: string } => c.file !== undefined);
+  return {
+    versions: v2.version,
+    comments,
+    issueFile: join(outbox, 'issues', `${issue.number}.md`),
+    issueNumber: issue.number,
+    driftHtml: drift.htmlFile,
+    ...(drift.reportUri ? { driftStored: drift.reportUri } : {}),
+    tags: h.tags,
+    champion: h.aliases.aliases.champion,
+    comparisonComment: e2.markdown,
+  };
+}

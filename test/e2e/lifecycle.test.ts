@@ -144,7 +144,7 @@ async function retrain(seed: number, reason: string): Promise<Record<string, str
   const trainDir = await checkout();
   const train = await step('train', trainDir, {
     model: MODEL,
-    command: `node ${join(repoRoot, 'examples/trainer/run.mjs')} --out mlops-out --checkpoint-dir mlops-out/ckpt --epochs 12 --rows 400 --seed ${seed}`,
+    command: `node ${join(repoRoot, 'examples/trainer/run.mjs')} --out mlops-out --checkpoint-dir mlops-out/ckpt --epochs 6 --rows 300 --seed ${seed}`,
     metrics: join(trainDir, 'mlops-out/metrics.jsonl'),
     'run-record': join(trainDir, 'mlops-run/run.json'),
   });

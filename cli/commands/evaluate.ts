@@ -21,10 +21,14 @@ export const evaluateCommand: Command = {
   summary: 'Evaluate a candidate model against the champion: metrics, significance, slices, gates',
   help: `Usage:
   mlops evaluate --model M.onnx [--champion C.onnx] --data F --label COL [options]
-  mlops evaluate --predictions F --label COL (--score COL[,COL...] [--baseline-score COL[,COL...]] | --prediction COL) [options]
+  mlops evaluate --predictions F --label COL (--score COL[,COL...] [--baseline-score COL[,COL...]] | --prediction COL [--baseline-prediction COL]) [options]
 
 Data: CSV, TSV, Parquet or JSON Lines; a local path or s3:// URI. Features map to the ONNX inputs by name
 (one input per column), or in the order of --features / the spec's schema.features for a single [N,d] input.
+
+--prediction COL holds hard predictions: class labels (0/1, or 0..k-1 with --task multiclass) or, without
+--task, regression values. With class labels the metrics that need scores (roc_auc, average_precision, log_loss,
+brier_score_loss, roc_auc_ovr) are null with the reason, and the primary metric defaults to accuracy.
 
 Options:
   --task binary|multiclass|regression   default: from the spec, the model's outputs, or the score columns
@@ -48,6 +52,7 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 bad input.`,
       score: { type: 'string' },
       'baseline-score': { type: 'string' },
       prediction: { type: 'string' },
+      'baseline-prediction': { type: 'string' },
       task: { type: 'string' },
       threshold: { type: 'string' },
       spec: { type: 'string' },
@@ -90,6 +95,7 @@ Exit codes: 0 every gate passed, 1 a gate failed, 2 bad input.`,
       score: listFlag(v.score),
       baselineScore: listFlag(v['baseline-score']),
       prediction: v.prediction,
+      baselinePrediction: v['baseline-prediction'],
       task: (v.task as Task | undefined) ?? spec?.task,
       threshold: numberFlag('threshold', v.threshold, { min: 0, max: 1 }),
       resamples: numberFlag('resamples', v.resamples, { min: 0, integer: true }),

@@ -56,20 +56,41 @@ export interface EvaluateOptions {
   slices?: { column: string; values: Cell[] }[];
   /** The metric reported per slice. */
   primaryMetric: string;
+  /**
+   * Hard predictions (`--prediction`): binary 0/1 labels in `candidate`/`baseline`, multiclass one-hot rows.
+   * The metrics that need scores are then undefined, and there is no DeLong test.
+   */
+  hard?: boolean;
 }
+
+/** Metrics that need scores or probabilities: undefined for hard predictions. */
+export const SCORE_METRICS: Record<Task, readonly string[]> = {
+  binary: ['roc_auc', 'average_precision', 'log_loss', 'brier_score_loss'],
+  multiclass: ['log_loss', 'roc_auc_ovr'],
+  regression: [],
+};
+
+const HARD_REASON = 'needs scores or probabilities; hard predictions (--prediction) give labels only';
 
 /** Metrics of one model for a task, optionally on the rows `idx`. */
 export function metricsFor(
-  o: Pick<EvaluateOptions, 'task' | 'y' | 'k' | 'threshold'>,
+  o: Pick<EvaluateOptions, 'task' | 'y' | 'k' | 'threshold' | 'hard'>,
   s: Scores,
   idx?: ArrayLike<number>,
 ): MetricSet {
-  if (o.task === 'binary')
-    return binaryMetrics({ y: o.y, score: s as ArrayLike<number>, threshold: o.threshold, idx });
-  if (o.task === 'multiclass') {
-    return multiclassMetrics({ y: o.y, proba: s as ArrayLike<ArrayLike<number>>, k: o.k ?? 0, idx });
+  const m =
+    o.task === 'binary'
+      ? binaryMetrics({ y: o.y, score: s as ArrayLike<number>, threshold: o.hard ? 0.5 : o.threshold, idx })
+      : o.task === 'multiclass'
+        ? multiclassMetrics({ y: o.y, proba: s as ArrayLike<ArrayLike<number>>, k: o.k ?? 0, idx })
+        : regressionMetrics({ y: o.y, pred: s as ArrayLike<number>, idx });
+  if (o.hard) {
+    for (const name of SCORE_METRICS[o.task]) {
+      m.values[name] = null;
+      m.undefined[name] = `${name} ${HARD_REASON}`;
+    }
   }
-  return regressionMetrics({ y: o.y, pred: s as ArrayLike<number>, idx });
+  return m;
 }
 
 const withUndefined = (m: MetricSet) =>
@@ -84,7 +105,7 @@ export function evaluate(o: EvaluateOptions): EvaluationResult {
     base = metricsFor(o, o.baseline);
     out.baseline = withUndefined(base);
     const comparison: Record<string, DeLongResult | BootstrapResult> = {};
-    if (o.task === 'binary') {
+    if (o.task === 'binary' && !o.hard) {
       comparison.roc_auc = delongTest({
         y: o.y,
         candidate: o.candidate as ArrayLike<number>,
@@ -92,7 +113,8 @@ export function evaluate(o: EvaluateOptions): EvaluationResult {
         aucs: { candidate: cand.values.roc_auc, baseline: base.values.roc_auc },
       });
     }
-    const rest = Object.keys(cand.values).filter((m) => !(m in comparison));
+    const skip = new Set(o.hard ? SCORE_METRICS[o.task] : []);
+    const rest = Object.keys(cand.values).filter((m) => !(m in comparison) && !skip.has(m));
     if ((o.resamples ?? 1000) > 0) {
       Object.assign(
         comparison,

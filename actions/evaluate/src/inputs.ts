@@ -32,6 +32,7 @@ export interface EvaluateActionInputs {
   score?: string[];
   baselineScore?: string[];
   prediction?: string;
+  baselinePrediction?: string;
   /** Slice columns; defaults to the spec's `schema.slices`. */
   slices?: string[];
   threshold?: number;
@@ -99,8 +100,10 @@ export function parseEvaluateInputs(get: InputGetter, workspace: string): Evalua
     throw new UsageError("input 'predictions' needs 'score' (column[,column…]) or 'prediction' (column).");
   if (score?.length && prediction)
     throw new UsageError("inputs 'score' and 'prediction' are alternatives; give one.");
-  if (!predictions && (score || prediction || get('baseline-score')))
-    throw new UsageError("inputs 'score', 'baseline-score' and 'prediction' need 'predictions' (a file).");
+  if (!predictions && (score || prediction || get('baseline-score') || get('baseline-prediction')))
+    throw new UsageError(
+      "inputs 'score', 'baseline-score', 'prediction' and 'baseline-prediction' need 'predictions' (a file).",
+    );
   if (predictions && get('data'))
     throw new UsageError(
       "inputs 'data' and 'predictions' are alternatives: ONNX inference or precomputed predictions.",
@@ -120,6 +123,7 @@ export function parseEvaluateInputs(get: InputGetter, workspace: string): Evalua
     score,
     baselineScore: list(get('baseline-score')),
     prediction,
+    baselinePrediction: get('baseline-prediction'),
     slices: list(get('slices')),
     threshold: num('threshold', get('threshold'), { min: 0, max: 1 }),
     resamples: num('resamples', get('resamples'), { min: 0, integer: true }),

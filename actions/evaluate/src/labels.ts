@@ -31,8 +31,17 @@ export function numericColumn(cells: Cell[], what: string): Float64Array {
   return out;
 }
 
-/** Labels for the task: binary 0/1 (also true/false), multiclass 0..k-1, regression any finite number. */
-export function labelColumn(cells: Cell[], task: Task, column: string, k?: number): Float64Array {
+/**
+ * Labels for the task: binary 0/1 (also true/false), multiclass 0..k-1, regression any finite number.
+ * `role` names the column in errors (`label`, or `prediction` for hard predictions).
+ */
+export function labelColumn(
+  cells: Cell[],
+  task: Task,
+  column: string,
+  k?: number,
+  role = 'label',
+): Float64Array {
   const out = new Float64Array(cells.length);
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i];
@@ -60,7 +69,7 @@ export function labelColumn(cells: Cell[], task: Task, column: string, k?: numbe
             ? '0 or 1 (or true/false)'
             : `a class index 0..${(k ?? 1) - 1}`;
       throw new UsageError(
-        `label column '${column}' row ${i + 1}: ${c === null ? 'a missing value' : JSON.stringify(c)} is not valid; expected ${expected}.`,
+        `${role} column '${column}' row ${i + 1}: ${c === null ? 'a missing value' : JSON.stringify(c)} is not valid; expected ${expected}.`,
       );
     }
     out[i] = v;

@@ -140,6 +140,7 @@ export async function evaluatePullRequest(
       score: inp.score,
       baselineScore: inp.baselineScore,
       prediction: inp.prediction,
+      baselinePrediction: inp.baselinePrediction,
       task: spec.task,
       threshold: inp.threshold,
       resamples: inp.resamples,

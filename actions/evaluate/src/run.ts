@@ -25,7 +25,10 @@ export interface EvaluateInputs {
   predictions?: string;
   score?: string[];
   baselineScore?: string[];
+  /** Hard predictions: class labels (binary, multiclass) or values (regression). */
   prediction?: string;
+  /** The champion's hard predictions (with `prediction`). */
+  baselinePrediction?: string;
   task?: Task;
   threshold?: number;
   resamples?: number;
@@ -72,6 +75,15 @@ function subset(table: Table, keep: number[]): Table {
   return new ColumnTable(table.columns, data, keep.length);
 }
 
+/** Class indexes as one-hot rows (argmax = the class), for metrics that take probability rows. */
+function oneHot(labels: Float64Array, k: number): number[][] {
+  return Array.from(labels, (c) => {
+    const row = new Array<number>(k).fill(0);
+    row[c] = 1;
+    return row;
+  });
+}
+
 function scoresOf(p: Predictions): Scores {
   return p.task === 'multiclass' ? (p.scores as number[][]) : Float64Array.from(p.scores as number[]);
 }
@@ -84,13 +96,23 @@ export async function runEvaluation(inp: EvaluateInputs, deps: EvaluateDeps): Pr
   let task = inp.task;
   let k: number | undefined;
   let dropped: number | undefined;
+  let hard = false;
   const needed = [inp.label, ...(inp.slices ?? [])];
   if (inp.predictions) {
     const scoreCols = inp.score ?? (inp.prediction ? [inp.prediction] : undefined);
     if (!scoreCols) throw new UsageError('--predictions needs --score COL[,COL...] or --prediction COL.');
+    if (inp.baselineScore && !inp.score)
+      throw new UsageError(
+        '--baseline-score goes with --score; with --prediction use --baseline-prediction COL.',
+      );
+    if (inp.baselinePrediction && !inp.prediction)
+      throw new UsageError(
+        '--baseline-prediction goes with --prediction; with --score use --baseline-score.',
+      );
     table = await deps.readTable(inp.predictions);
     task ??= inp.score ? (inp.score.length > 1 ? 'multiclass' : 'binary') : 'regression';
-    const cols = [...needed, ...scoreCols, ...(inp.baselineScore ?? [])];
+    const baseCols = inp.baselineScore ?? (inp.baselinePrediction ? [inp.baselinePrediction] : undefined);
+    const cols = [...needed, ...scoreCols, ...(baseCols ?? [])];
     for (const c of cols)
       if (!table.has(c))
         throw new UsageError(`${inp.predictions} has no column '${c}'; it has: ${table.columns.join(', ')}.`);
@@ -102,20 +124,38 @@ export async function runEvaluation(inp: EvaluateInputs, deps: EvaluateDeps): Pr
       if (r.dropped) table = subset(table, r.keep);
       dropped = r.dropped;
     }
-    const read = (names: string[]) => {
+    if (inp.prediction && task !== 'regression') {
+      hard = true;
+      const t = task;
+      const labels = (c: string, role: string) => labelColumn(table.column(c), t, c, undefined, role);
+      const y0 = labels(inp.label, 'label');
+      const pc = labels(inp.prediction, 'prediction');
+      const bc = inp.baselinePrediction ? labels(inp.baselinePrediction, 'prediction') : undefined;
       if (task === 'multiclass') {
-        if (names.length < 2)
-          throw new UsageError(`multiclass needs one score column per class; got ${names.join(',')}.`);
-        const colsN = names.map((c) => numericColumn(table.column(c), `column '${c}'`));
-        return Array.from({ length: table.rows }, (_, i) => colsN.map((c) => c[i]));
+        k = 1;
+        for (const a of [y0, pc, bc ?? new Float64Array(0)]) for (const v of a) k = Math.max(k, v + 1);
+        candidate = oneHot(pc, k);
+        if (bc) baseline = oneHot(bc, k);
+      } else {
+        candidate = pc;
+        baseline = bc;
       }
-      if (names.length !== 1)
-        throw new UsageError(`a ${task} task takes one score column; got ${names.join(',')}.`);
-      return numericColumn(table.column(names[0]), `column '${names[0]}'`);
-    };
-    candidate = read(scoreCols);
-    if (inp.baselineScore) baseline = read(inp.baselineScore);
-    k = task === 'multiclass' ? scoreCols.length : undefined;
+    } else {
+      const read = (names: string[]) => {
+        if (task === 'multiclass') {
+          if (names.length < 2)
+            throw new UsageError(`multiclass needs one score column per class; got ${names.join(',')}.`);
+          const colsN = names.map((c) => numericColumn(table.column(c), `column '${c}'`));
+          return Array.from({ length: table.rows }, (_, i) => colsN.map((c) => c[i]));
+        }
+        if (names.length !== 1)
+          throw new UsageError(`a ${task} task takes one score column; got ${names.join(',')}.`);
+        return numericColumn(table.column(names[0]), `column '${names[0]}'`);
+      };
+      candidate = read(scoreCols);
+      if (baseCols) baseline = read(baseCols);
+      k = task === 'multiclass' ? scoreCols.length : undefined;
+    }
   } else {
     if (!inp.data || !inp.model)
       throw new UsageError('evaluate needs --model M.onnx and --data FILE (or --predictions FILE).');
@@ -158,7 +198,7 @@ export async function runEvaluation(inp: EvaluateInputs, deps: EvaluateDeps): Pr
   if (dropped) deps.log.info(`dropped ${dropped} row(s) with missing values (--drop-na)`);
   const y = labelColumn(table.column(inp.label), task, inp.label, k);
   const primary = inp.primaryMetric ?? {
-    name: DEFAULT_PRIMARY[task],
+    name: hard ? 'accuracy' : DEFAULT_PRIMARY[task],
     direction: task === 'regression' ? 'minimize' : 'maximize',
   };
   const result = evaluate({
@@ -172,6 +212,7 @@ export async function runEvaluation(inp: EvaluateInputs, deps: EvaluateDeps): Pr
     seed: inp.seed,
     slices: inp.slices?.map((c) => ({ column: c, values: table.column(c) })),
     primaryMetric: primary.name,
+    hard,
   });
   if (!(primary.name in result.metrics)) {
     throw new UsageError(

@@ -13,7 +13,9 @@ const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-const outdir = check ? mkdtempSync(join(tmpdir(), 'mlops-dist-')) : join(root, 'actions');
+// Always build into a temporary folder first: a plain build then copies only changed files into place and removes stale
+// ones afterwards, so a bundle that is running while tests rebuild never loses a chunk it is about to import.
+const outdir = mkdtempSync(join(tmpdir(), 'mlops-dist-'));
 const entryPoints = Object.fromEntries(
   actions.map((a) => [`${a}/dist/index`, join(root, 'actions', a, 'src', 'index.ts')]),
 );
@@ -32,11 +34,6 @@ function outputs(dir) {
   for (const a of actions) walk(join(dir, a, 'dist'));
   walk(join(dir, '_shared'));
   return files.sort();
-}
-
-if (!check) {
-  for (const a of actions) rmSync(join(outdir, a, 'dist'), { recursive: true, force: true });
-  rmSync(join(outdir, '_shared'), { recursive: true, force: true });
 }
 
 await build({
@@ -79,5 +76,23 @@ if (check) {
   }
   console.log(`dist is up to date (${actions.length} actions)`);
 } else {
-  console.log(`built ${actions.length} actions: ${actions.join(', ')}`);
+  const target = join(root, 'actions');
+  const fresh = outputs(outdir);
+  let changed = 0;
+  for (const f of fresh) {
+    const from = join(outdir, f);
+    const to = join(target, f);
+    if (existsSync(to) && readFileSync(from).equals(readFileSync(to))) continue;
+    mkdirSync(join(to, '..'), { recursive: true });
+    cpSync(from, to);
+    changed++;
+  }
+  const stale = outputs(target).filter((f) => !fresh.includes(f));
+  for (const f of stale) rmSync(join(target, f));
+  rmSync(outdir, { recursive: true, force: true });
+  if (!process.argv.includes('--quiet')) {
+    console.log(
+      `built ${actions.length} actions (${actions.join(', ')}): ${changed} files written, ${stale.length} stale removed`,
+    );
+  }
 }

@@ -2,19 +2,10 @@
  * Runs a bundled action the way the GitHub runner does: `node actions/<name>/dist/index.js` in a child process
  * (Node 24 from `.cache/node24` when installed), inputs as `INPUT_<NAME>`, the runner's `GITHUB_*` variables and
  * file commands (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`), and an event payload file. The bundle is rebuilt first
- * when it is missing or older than any source file.
+ * (the bundles are built once per test run by test/support/build-actions.ts).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -69,59 +60,17 @@ export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 
-function newestMtime(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    newest = Math.max(
-      newest,
-      e.isDirectory() ? newestMtime(p) : /\.(ts|js|mjs|json)$/.test(e.name) ? statSync(p).mtimeMs : 0,
-    );
-  }
-  return newest;
-}
-
-const SOURCE_DIRS = ['actions', 'core', 'registry', 'tables', 'github', 'stats', 'cli', 'scripts'];
-
-function isFresh(action: string): boolean {
-  const bundle = join(repoRoot, 'actions', action, 'dist', 'index.js');
-  if (!existsSync(bundle)) return false;
-  const built = statSync(bundle).mtimeMs;
-  return SOURCE_DIRS.every((d) => newestMtime(join(repoRoot, d)) <= built);
-}
-
 /**
- * Build the action bundles with `npm run build` when `actions/<action>/dist/index.js` is missing or older than
- * the sources. Safe across parallel test workers (a lock directory serialises builds).
+ * Check that `actions/<action>/dist/index.js` exists. The bundles are built once per test run by the global setup
+ * (`test/support/build-actions.ts`), never here: a rebuild while another worker runs a bundle could pull chunks
+ * from under it.
  */
 export function ensureBuilt(action: string): void {
   if (!existsSync(join(repoRoot, 'actions', action, 'src', 'index.ts'))) {
     throw new Error(`no action '${action}': actions/${action}/src/index.ts does not exist`);
   }
-  if (isFresh(action)) return;
-  const lock = join(repoRoot, '.cache', 'build.lock');
-  mkdirSync(join(repoRoot, '.cache'), { recursive: true });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    if (!isFresh(action)) {
-      execFileSync(process.execPath, [join(repoRoot, 'scripts/build.mjs')], { cwd: repoRoot, stdio: 'pipe' });
-    }
-  } catch (err) {
-    const e = err as { stderr?: Buffer; stdout?: Buffer };
-    throw new Error(`npm run build failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
+  if (!existsSync(join(repoRoot, 'actions', action, 'dist', 'index.js'))) {
+    throw new Error(`actions/${action}/dist/index.js is missing: run \`npm run build\``);
   }
 }
 

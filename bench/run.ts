@@ -5,7 +5,8 @@
  * Builds 100 models x 100 versions with `git fast-import` (one commit per registration and one per
  * champion move, interleaved across models so every model's history spans the whole log), then times
  * `mlops list`, `mlops show <model>@champion` and `mlops history <model>` in-process (median of 5 runs).
- * Options: `--models N --versions N --runs N --keep`.
+ * Options: `--models N --versions N --runs N --keep`. Then the drift benchmark (`bench/drift.ts`):
+ * `--drift-rows N --drift-features N` (default 1 000 000 x 50).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { main } from '../cli/main.ts';
 import { silentLogger } from '../core/logger.ts';
+import { benchDrift } from './drift.ts';
 
 const TARGET_S = 1;
 const GTO_S = 6;
@@ -119,6 +121,8 @@ async function bench(): Promise<void> {
       versions: { type: 'string' },
       runs: { type: 'string' },
       keep: { type: 'boolean' },
+      'drift-rows': { type: 'string' },
+      'drift-features': { type: 'string' },
     },
   });
   const models = Number(values.models ?? 100);
@@ -167,6 +171,11 @@ async function bench(): Promise<void> {
       `\nSlowest command: ${(worst / TARGET_S).toFixed(3)}x the ${TARGET_S} s target (${worst <= TARGET_S ? 'within' : 'OVER'} target).`,
     );
     if (values.keep) console.log(`Kept: ${dir}`);
+    await benchDrift({
+      rows: Number(values['drift-rows'] ?? 1_000_000),
+      features: Number(values['drift-features'] ?? 50),
+      keep: values.keep,
+    });
   } finally {
     if (!values.keep) await rm(dir, { recursive: true, force: true });
   }

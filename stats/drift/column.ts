@@ -3,6 +3,7 @@
  * categories counted. Both sides of a comparison are `ColumnData`; a reference profile converts to one too.
  */
 import type { Cell } from '../../tables/types.ts';
+import { sortFloat64 } from './sort.ts';
 
 /** Default cap on distinct categories kept per column (the rest are counted together, and reported). */
 export const DEFAULT_MAX_CATEGORIES = 1000;
@@ -80,7 +81,7 @@ export function numericColumn(cells: ArrayLike<Cell>, opts: { maxCategories?: nu
     else if (Number.isFinite(c)) values[n++] = c;
     else nonFinite++;
   }
-  const sorted = values.slice(0, n).sort();
+  const sorted = sortFloat64(values.subarray(0, n));
   return {
     kind: 'numeric',
     rows: cells.length,

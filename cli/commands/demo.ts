@@ -1,9 +1,27 @@
 /**
  * `mlops demo`: the whole lifecycle on embedded defaults, printed for a person to read.
  */
-import { runDemo } from '../demo/index.ts';
+import { type DemoRun, runDemo } from '../demo/index.ts';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { noExtra } from '../registry-options.ts';
+
+function demoJson(run: DemoRun, cleaned: boolean) {
+  const f = run.facts;
+  return {
+    ok: run.code === 0,
+    removed: cleaned,
+    root: run.ws?.root ?? null,
+    repository: run.ws?.repo ?? null,
+    remote: run.ws?.remote ?? null,
+    store: run.ws?.store ?? null,
+    champion: f ? `v${f.champion}` : null,
+    tags: f?.tags ?? [],
+    issue: f ? { number: f.issueNumber, file: f.issueFile } : null,
+    comments: f?.comments ?? [],
+    drift_report: f?.driftHtml ?? null,
+  };
+}
 
 /** `mlops demo`. */
 export const demoCommand: Command = {
@@ -25,11 +43,16 @@ It prints one line per step, then where every output is. Needs only git and node
 Options:
   --clean     remove the temporary folder at the end (default: keep it and print where it is)
   --verbose   also print each action's own log
+  --json      print the narration to stderr and a JSON summary (paths, champion, tags, issue) to stdout
 
 Exit codes: 0 every step did what the lifecycle promises, 1 a step failed.`,
   async run(ctx) {
-    const { values } = parseFlags('demo', ctx.argv, { clean: { type: 'boolean' } });
-    const run = await runDemo({ out: ctx.out, log: ctx.log, env: ctx.env, clean: values.clean });
+    const { values, positionals } = parseFlags('demo', ctx.argv, { clean: { type: 'boolean' } });
+    noExtra(positionals, 0, 'demo');
+    // with --json the narration goes to stderr and stdout holds one JSON object
+    const say = values.json ? (t: string) => ctx.log.info(t) : ctx.out;
+    const run = await runDemo({ out: say, log: ctx.log, env: ctx.env, clean: values.clean });
+    if (values.json) ctx.out(JSON.stringify(demoJson(run, values.clean ?? false)));
     return run.code;
   },
 };

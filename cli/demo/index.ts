@@ -76,6 +76,9 @@ function whereItWent(ws: DemoWorkspace, d: DemoEnv, f: DemoFacts): string[] {
       [`cat ${rel(f.comments[1]?.file ?? '')}`, 'the PR comment comparing v2 with v1'],
       [`open ${rel(f.driftHtml)}`, 'the drift report in a browser'],
     ]),
+    '',
+    'On GitHub the same functions run as the actions in actions/, chained by the reusable workflows in',
+    '.github/workflows/ (retrain, evaluate, promote, drift): see README.md and examples/consumer/ to adopt them.',
   ];
   return lines;
 }

@@ -67,6 +67,8 @@ export interface TrainRequest {
   /** Folder name under `work/` for the run's outputs. */
   name: string;
   data: string;
+  /** Rows in `data` (for the narration). */
+  rows: number;
   epochs: number;
   l2: number;
   description: string;

@@ -20,7 +20,7 @@ import {
   type Promotion,
 } from './lifecycle.ts';
 import { trainAndTrack } from './lifecycle.ts';
-import { DEMO_MODEL, DEMO_OWNER, demoSpec } from './workspace.ts';
+import { DEMO_MODEL, DEMO_OWNER, demoSpec, TRAIN_ROWS } from './workspace.ts';
 
 /** What the steps found, for the closing summary and for tests. */
 export interface DemoFacts {
@@ -44,15 +44,15 @@ const sec = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 function evaluated(e: Evaluation): string {
   const r = e.report;
   const m = r.primary_metric.name;
-  const verdict = r.passed ? 'gates passed' : `gates FAILED`;
+  const verdict = r.passed ? 'PASSED' : 'FAILED';
   const cmp = r.comparison?.[m];
   if (cmp && e.championLabel) {
     const p =
       cmp.method === 'delong' ? `, DeLong p=${(cmp as DeLongResult).p_value?.toPrecision(2) ?? 'n/a'}` : '';
     const diff = cmp.difference ?? 0;
-    return `${verdict}: ${m} ${f3(r.metrics[m])} vs ${e.championLabel} ${f3(r.baseline?.metrics[m])} (${diff >= 0 ? '+' : ''}${f3(diff)}${p})`;
+    return `${verdict} ${e.candidateLabel} vs champion ${e.championLabel}: ${m} ${f3(r.metrics[m])} vs ${f3(r.baseline?.metrics[m])} (${diff >= 0 ? '+' : ''}${f3(diff)}${p})`;
   }
-  return `${verdict}: ${m} ${f3(r.metrics[m])} on ${r.rows} rows (first version, nothing to compare)`;
+  return `${verdict} ${e.candidateLabel}: ${m} ${f3(r.metrics[m])} on ${r.rows} held-out rows (first version: gates on absolute values)`;
 }
 
 function gateLine(p: Promotion): string {
@@ -60,9 +60,9 @@ function gateLine(p: Promotion): string {
   if (!r) return 'nothing to gate';
   if (!r.passed) {
     const why = r.conditions.filter((c) => !c.ok).flatMap((c) => c.details);
-    return `BLOCKED: ${why[0] ?? 'see the check'}`;
+    return `BLOCKED PR #${r.pr}: ${why[0] ?? 'see the check'}`;
   }
-  return `passed (approved by ${r.approvers.join(', ')}, evaluation green) -> merged into main`;
+  return `PASSED PR #${r.pr}: approved by owner ${r.approvers.join(', ')}, evaluation green on the head commit -> merged`;
 }
 
 function finaliseLine(p: Promotion): string {
@@ -82,17 +82,17 @@ async function promote(
 ): Promise<Evaluation> {
   let t0 = Date.now();
   const e = await evaluatePr(d, c.pr);
-  say(`evaluate  ${c.label} ${evaluated(e)}; comment and check on PR #${c.pr} (${sec(t0)})`);
+  say(`evaluate  ${evaluated(e)}; comment + check on PR #${c.pr} (${sec(t0)})`);
   if (!e.report.passed) throw new Error(`the evaluation of ${c.label} failed its gates`);
   if (c.showBlocked) {
     t0 = Date.now();
     const blocked = await gateAndFinalise(d, c.pr, []);
     if (blocked.gate.passed) throw new Error(`the gate passed PR #${c.pr} without an approval`);
-    say(`gate      PR #${c.pr} without approval: ${gateLine(blocked)}`);
+    say(`gate      ${gateLine(blocked)}`);
   }
   t0 = Date.now();
   const p = await gateAndFinalise(d, c.pr, [DEMO_OWNER]);
-  say(`gate      PR #${c.pr} with ${DEMO_OWNER}'s approval ${gateLine(p)} (${sec(t0)})`);
+  say(`gate      ${gateLine(p)} (${sec(t0)})`);
   if (!p.gate.mergeSha) throw new Error(`the gate did not pass PR #${c.pr}`);
   say(`finalise  ${finaliseLine(p)}`);
   const champion = (await openRegistry({ dir: d.ws.repo })).aliases(DEMO_MODEL);
@@ -110,10 +110,10 @@ async function candidate(
   const c = await trainAndTrack(d, t);
   const m = c.metrics;
   say(
-    `train     ${t.name}: val_roc_auc ${f3(m.val_roc_auc)}, val_loss ${f3(m.val_loss)} after ${t.epochs} epochs (ONNX exported, data hashed) (${sec(t0)})`,
+    `train     ${t.name} trained: ${t.epochs} epochs on ${t.rows} patients, roc_auc ${f3(m.val_roc_auc)} on its validation split; ONNX exported, data hashed (${sec(t0)})`,
   );
   say(
-    `track     registered ${DEMO_MODEL} v${c.version} on ${c.branch}; opened PR #${c.pr} "Promote ${DEMO_MODEL} v${c.version} to champion"`,
+    `track     ${DEMO_MODEL} v${c.version} registered on branch ${c.branch}; opened PR #${c.pr} "Promote ${DEMO_MODEL} v${c.version} to champion"`,
   );
   return c;
 }
@@ -147,18 +147,20 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
   const v1 = await candidate(d, say, {
     name: 'v1',
     data: d.ws.data.trainV1,
+    rows: TRAIN_ROWS.v1,
     epochs: 8,
     l2: 0.05,
-    description: 'Baseline: 800 patients, short training',
+    description: `Baseline: ${TRAIN_ROWS.v1} patients, short training`,
   });
   await promote(d, say, { pr: v1.pr, label: `v${v1.version}`, expectChampion: v1.version });
 
   const v2 = await candidate(d, say, {
     name: 'v2',
     data: d.ws.data.trainV2,
+    rows: TRAIN_ROWS.v2,
     epochs: 60,
     l2: 0.001,
-    description: 'Retrained on 2000 patients, longer training',
+    description: `Retrained on ${TRAIN_ROWS.v2} patients, longer training`,
   });
   const e2 = await promote(d, say, {
     pr: v2.pr,
@@ -176,16 +178,18 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
   const outcomes = drift.run.reasons
     .filter((r) => !r.startsWith('dataset drift'))
     .map((r) => r.replace(/ \(.*\)$/, ''));
-  say(`drift     DRIFT: ${[...outcomes, features].join('; ')} (${sec(t0)})`);
   say(
-    `          retraining issue #${issue.number} ${drift.issue?.action}; retrain.yml ${drift.issue?.dispatched ? 'dispatch recorded' : 'not dispatched'}; HTML report written`,
+    `drift     DRIFT vs champion v${v2.version}'s training data: ${[...outcomes, features].join('; ')} (${sec(t0)})`,
+  );
+  say(
+    `          retraining issue #${issue.number} ${drift.issue?.action}; retrain.yml ${drift.issue?.dispatched ? 'dispatch recorded' : 'not dispatched'}; HTML and Markdown reports written`,
   );
 
   t0 = Date.now();
   const rb = await openRollback(d, v1.version, 'v2 over-predicts risk for older patients after the shift');
   if (rb.pr === undefined) throw new Error('the rollback opened no PR');
   say(
-    `rollback  opened PR #${rb.pr} "Roll back ${DEMO_MODEL} champion to v${rb.to}" (same gate as a promotion)`,
+    `rollback  PR #${rb.pr} opened: "Roll back ${DEMO_MODEL} champion to v${rb.to}" (it goes through the same gate as a promotion)`,
   );
   await promote(d, say, { pr: rb.pr, label: `rollback to v${rb.to}`, expectChampion: v1.version });
 

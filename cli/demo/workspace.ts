@@ -16,6 +16,9 @@ export const DEMO_MODEL = 'heart';
 /** The model owner whose approval the gate needs (the PR author is the bot, so it cannot approve itself). */
 export const DEMO_OWNER = 'alice';
 
+/** Patients in the two training sets (v1 is trained on the first, v2 on the second). */
+export const TRAIN_ROWS = { v1: 800, v2: 2000 } as const;
+
 /** Where everything of one demo run lives. */
 export interface DemoWorkspace {
   /** Temporary folder holding everything below. */
@@ -66,8 +69,8 @@ async function writeData(dir: string): Promise<DemoWorkspace['data']> {
     return path;
   };
   return {
-    trainV1: await file('train-2026-01.csv', toCsv(generateClinicalData(800, 11))),
-    trainV2: await file('train-2026-02.csv', toCsv(generateClinicalData(2000, 12))),
+    trainV1: await file('train-2026-01.csv', toCsv(generateClinicalData(TRAIN_ROWS.v1, 11))),
+    trainV2: await file('train-2026-02.csv', toCsv(generateClinicalData(TRAIN_ROWS.v2, 12))),
     evaluation: await file('evaluation.csv', toCsv(generateClinicalData(600, 101))),
     production: await file(
       'production-week-14.csv',

@@ -52,7 +52,11 @@ describe('mlops demo', () => {
       'history',
     ])
       expect(text).toMatch(new RegExp(`^${step} `, 'm'));
-    expect(text).toMatch(/^gate {6}PR #\d+ without approval: BLOCKED: 0 of 1 required approval/m);
+    expect(text).toMatch(/^gate {6}BLOCKED PR #6: 0 of 1 required approval on [0-9a-f]{7} from @alice/m);
+    expect(text).toMatch(
+      /^evaluate {2}PASSED v2 vs champion v1: roc_auc [\d.]+ vs [\d.]+ \([-+][\d.]+, DeLong p=/m,
+    );
+    expect(text).toMatch(/^drift {5}DRIFT vs champion v2's training data: .*features drifted \(.*age/m);
     expect(text).toMatch(/^finalise {2}champion v1 -> v2; tag heart@v2; archived v1$/m);
     expect(text).toMatch(/^finalise {2}champion v2 -> v1; tag heart@v1 \(kept\)$/m);
   });
@@ -125,5 +129,31 @@ describe('mlops demo', () => {
       if (p.includes('v1..v')) continue;
       expect(existsSync(p.startsWith('/') ? p : join(repo, p)), p).toBe(true);
     }
+  });
+});
+
+describe('mlops demo --json', () => {
+  it('demo --json narrates on stderr and prints one JSON summary on stdout', async () => {
+    const out: string[] = [];
+    const jlog = memoryLogger();
+    const jcode = await main(['demo', '--json', '--clean'], { out: (t) => out.push(t), log: jlog });
+    expect(jcode, jlog.lines.join('\n')).toBe(0);
+    expect(out).toHaveLength(1);
+    const summary = JSON.parse(out[0]);
+    expect(summary).toMatchObject({
+      ok: true,
+      removed: true,
+      champion: 'v1',
+      tags: ['heart@v1', 'heart@v2'],
+    });
+    expect(summary.issue.file).toMatch(/\.mlops\/outbox\/issues\/\d+\.md$/);
+    expect(existsSync(summary.root)).toBe(false);
+    expect(jlog.lines.join('\n')).toMatch(/^history {3}7 events read back from Git/m);
+  }, 120_000);
+
+  it('demo refuses an unexpected argument with exit 2', async () => {
+    const elog = memoryLogger();
+    expect(await main(['demo', 'extra'], { out: () => {}, log: elog })).toBe(2);
+    expect(elog.lines.join('\n')).toContain("unexpected argument 'extra'");
   });
 });

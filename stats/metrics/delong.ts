@@ -17,20 +17,23 @@ export interface DeLongResult {
   reason?: string;
 }
 
-/** Mid-ranks (1-based; ties share the mean of their ranks). */
-function midranks(x: Float64Array): Float64Array {
-  const n = x.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b]);
-  const ranks = new Float64Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j < n && x[order[j]] === x[order[i]]) j++;
-    const r = 0.5 * (i + j - 1) + 1;
-    for (let t = i; t < j; t++) ranks[order[t]] = r;
-    i = j;
+/** Number of values in ascending `sorted` below `v` plus half of those equal to it (ties count 1/2). */
+function countBelow(sorted: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
   }
-  return ranks;
+  const below = lo;
+  hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0.5 * (below + lo);
 }
 
 function cov(a: Float64Array, b: Float64Array): number {
@@ -48,20 +51,20 @@ function cov(a: Float64Array, b: Float64Array): number {
   return s / (n - 1);
 }
 
-/** Structural components V10 (per positive) and V01 (per negative) of one model's AUC. */
+/**
+ * Structural components V10 (per positive) and V01 (per negative) of one model's AUC. With mid-ranks, the
+ * rank of a positive among all scores minus its rank among positives is the count of negatives below it (ties
+ * 1/2), so each component is one binary search in the other class's sorted scores (Sun & Xu, without the ranks).
+ */
 function components(pos: Float64Array, neg: Float64Array) {
   const m = pos.length;
   const n = neg.length;
-  const all = new Float64Array(m + n);
-  all.set(pos);
-  all.set(neg, m);
-  const tz = midranks(all);
-  const tx = midranks(pos);
-  const ty = midranks(neg);
+  const sortedPos = Float64Array.from(pos).sort();
+  const sortedNeg = Float64Array.from(neg).sort();
   const v10 = new Float64Array(m);
   const v01 = new Float64Array(n);
-  for (let i = 0; i < m; i++) v10[i] = (tz[i] - tx[i]) / n;
-  for (let j = 0; j < n; j++) v01[j] = 1.0 - (tz[m + j] - ty[j]) / m;
+  for (let i = 0; i < m; i++) v10[i] = countBelow(sortedNeg, pos[i]) / n;
+  for (let j = 0; j < n; j++) v01[j] = 1.0 - countBelow(sortedPos, neg[j]) / m;
   return { v10, v01 };
 }
 
@@ -87,15 +90,23 @@ export function delongTest(input: {
   });
   if (aucs.candidate === null || aucs.baseline === null)
     return undef('ROC AUC is undefined for these labels');
-  const posRows: number[] = [];
-  const negRows: number[] = [];
-  for (let i = 0; i < y.length; i++) (y[i] === 1 ? posRows : negRows).push(i);
-  const m = posRows.length;
-  const n = negRows.length;
+  let m = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === 1) m++;
+  const n = y.length - m;
   if (m < 2 || n < 2) return undef('DeLong needs at least two positives and two negatives');
-  const pick = (s: ArrayLike<number>, rows: number[]) => Float64Array.from(rows, (r) => s[r]);
-  const a = components(pick(input.candidate, posRows), pick(input.candidate, negRows));
-  const b = components(pick(input.baseline, posRows), pick(input.baseline, negRows));
+  const split = (s: ArrayLike<number>) => {
+    const pos = new Float64Array(m);
+    const neg = new Float64Array(n);
+    let p = 0;
+    let q = 0;
+    for (let i = 0; i < y.length; i++) {
+      if (y[i] === 1) pos[p++] = s[i];
+      else neg[q++] = s[i];
+    }
+    return components(pos, neg);
+  };
+  const a = split(input.candidate);
+  const b = split(input.baseline);
   const varDiff =
     (cov(a.v10, a.v10) + cov(b.v10, b.v10) - 2 * cov(a.v10, b.v10)) / m +
     (cov(a.v01, a.v01) + cov(b.v01, b.v01) - 2 * cov(a.v01, b.v01)) / n;

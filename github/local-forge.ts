@@ -72,13 +72,14 @@ export class LocalForge implements Forge {
   constructor(opts: LocalForgeOptions) {
     this.repository = opts.repository ?? `local/${basename(opts.root)}`;
     this.outbox = join(opts.root, '.mlops', 'outbox');
+    // An option passed as `undefined` (e.g. `author: flags.author`) keeps its default.
     this.#o = {
-      approvals: [],
-      author: 'local',
-      teams: {},
-      logger: silentLogger,
-      clock: systemClock,
-      ...opts,
+      root: opts.root,
+      approvals: opts.approvals ?? [],
+      author: opts.author ?? 'local',
+      teams: opts.teams ?? {},
+      logger: opts.logger ?? silentLogger,
+      clock: opts.clock ?? systemClock,
     };
   }
 

@@ -75,13 +75,12 @@ async function run(ctx: CommandContext): Promise<number> {
   const reg = await openFromFlags(ctx, { root: v.root });
   const base = v.base ?? reg.branch;
   const models = v.model?.map(validateModelName);
-  const author = v.author ?? 'local';
-  const probe = new LocalForge({ root: reg.dir, author, logger: ctx.log });
+  const probe = new LocalForge({ root: reg.dir, author: v.author, logger: ctx.log });
   const pr = await pullRequestFor(probe, branch, base);
   const head = pr.headSha;
   const forge = new LocalForge({
     root: reg.dir,
-    author,
+    author: v.author,
     approvals: (v.approve ?? []).map((a) => parseApproval(a, head)),
     teams: Object.fromEntries((v.team ?? []).map(parseTeam)),
     logger: ctx.log,

@@ -97,6 +97,28 @@ describe('LocalForge', () => {
     expect(await forge.readFile('nope', 'main')).toBeUndefined();
   });
 
+  it('LocalForge keeps its defaults for options passed as undefined', async () => {
+    const fx = gitFixture({ main: { a: '1' }, feature: { b: '2' } });
+    const forge = new LocalForge({
+      root: fx.work,
+      author: undefined,
+      approvals: undefined,
+      teams: undefined,
+      logger: undefined,
+      clock: undefined,
+    });
+    const pr = await forge.openPullRequest({ head: 'feature', base: 'main', title: 't', body: '' });
+    expect(pr.author).toBe('local');
+    expect(await forge.latestReviews(pr.number)).toEqual([]);
+    expect(await forge.isTeamMember('o', 'ml', 'alice')).toBe(false);
+    await forge.dispatchWorkflow('retrain.yml', 'main', {});
+    const [d] = JSON.parse(readFileSync(join(forge.outbox, 'dispatches.json'), 'utf8'));
+    expect(Date.parse(d.at)).not.toBeNaN();
+    const named = new LocalForge({ root: fx.work, author: 'carol' });
+    const second = await named.openPullRequest({ head: 'main', base: 'main', title: 't', body: '' });
+    expect(second.author).toBe('carol');
+  });
+
   it('openPullRequest refuses a branch that does not exist', async () => {
     const fx = gitFixture({ main: { a: '1' }, feature: { b: '2' } });
     await expect(

@@ -52,7 +52,7 @@ function evaluated(e: Evaluation): string {
     const diff = cmp.difference ?? 0;
     return `${verdict} ${e.candidateLabel} vs champion ${e.championLabel}: ${m} ${f3(r.metrics[m])} vs ${f3(r.baseline?.metrics[m])} (${diff >= 0 ? '+' : ''}${f3(diff)}${p})`;
   }
-  return `${verdict} ${e.candidateLabel}: ${m} ${f3(r.metrics[m])} on ${r.rows} held-out rows (first version: gates on absolute values)`;
+  return `${verdict} ${e.candidateLabel}: ${m} ${f3(r.metrics[m])} on ${r.rows} held-out rows (first version, no champion yet)`;
 }
 
 function gateLine(p: Promotion): string {
@@ -62,7 +62,7 @@ function gateLine(p: Promotion): string {
     const why = r.conditions.filter((c) => !c.ok).flatMap((c) => c.details);
     return `BLOCKED PR #${r.pr}: ${why[0] ?? 'see the check'}`;
   }
-  return `PASSED PR #${r.pr}: approved by owner ${r.approvers.join(', ')}, evaluation green on the head commit -> merged`;
+  return `PASSED PR #${r.pr}: owner ${r.approvers.join(', ')} approved, evaluation green on the head commit -> merged`;
 }
 
 function finaliseLine(p: Promotion): string {
@@ -110,7 +110,7 @@ async function candidate(
   const c = await trainAndTrack(d, t);
   const m = c.metrics;
   say(
-    `train     ${t.name} trained: ${t.epochs} epochs on ${t.rows} patients, roc_auc ${f3(m.val_roc_auc)} on its validation split; ONNX exported, data hashed (${sec(t0)})`,
+    `train     ${t.name}: ONNX model after ${t.epochs} epochs on ${t.rows} patients (validation roc_auc ${f3(m.val_roc_auc)}); data hashed (${sec(t0)})`,
   );
   say(
     `track     ${DEMO_MODEL} v${c.version} registered on branch ${c.branch}; opened PR #${c.pr} "Promote ${DEMO_MODEL} v${c.version} to champion"`,
@@ -177,7 +177,7 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
   const features = `${drifted.length}/${drift.run.features.columns.length} features drifted (${drifted.join(', ')})`;
   const outcomes = drift.run.reasons
     .filter((r) => !r.startsWith('dataset drift'))
-    .map((r) => r.replace(/ \(.*\)$/, ''));
+    .map((r) => (r.startsWith('prediction') ? 'predictions shifted' : 'labels shifted'));
   say(
     `drift     DRIFT vs champion v${v2.version}'s training data: ${[...outcomes, features].join('; ')} (${sec(t0)})`,
   );
@@ -195,7 +195,7 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
 
   const h = await historyOf(d);
   const story = oldestFirst(h.events).map(eventText).join(', ');
-  say(`history   ${h.events.length} events read back from Git, oldest first: ${story}`);
+  say(`history   ${h.events.length} events read back from Git (oldest first): ${story}`);
 
   const outbox = outboxOf(d);
   const comments = [

@@ -148,7 +148,9 @@ describe('mlops demo --json', () => {
     });
     expect(summary.issue.file).toMatch(/\.mlops\/outbox\/issues\/\d+\.md$/);
     expect(existsSync(summary.root)).toBe(false);
-    expect(jlog.lines.join('\n')).toMatch(/^history {3}7 events read back from Git/m);
+    expect(jlog.lines.join('\n')).toMatch(
+      /^history {3}7 events read back from Git \(oldest first\): registered v1, champion -> v1,/m,
+    );
   }, 120_000);
 
   it('demo refuses an unexpected argument with exit 2', async () => {

@@ -67,8 +67,9 @@ export interface TrainRequest {
   /** Folder name under `work/` for the run's outputs. */
   name: string;
   data: string;
-  /** Rows in `data` (for the narration). */
+  /** Rows and generator seed of `data` (recorded as the trainer's params). */
   rows: number;
+  seed: number;
   epochs: number;
   l2: number;
   description: string;
@@ -96,7 +97,7 @@ export async function trainAndTrack(d: DemoEnv, t: TrainRequest): Promise<Candid
         q(process.execPath),
         q(TRAINER),
         `--out ${out} --checkpoint-dir ${out}/checkpoints --data ${q(t.data)}`,
-        `--epochs ${t.epochs} --l2 ${t.l2}`,
+        `--rows ${t.rows} --seed ${t.seed} --epochs ${t.epochs} --l2 ${t.l2}`,
         // the trainer's per-epoch lines go to a file; the demo prints one line per step
         `> ${out}/train.log 2>&1`,
       ].join(' '),
@@ -112,7 +113,17 @@ export async function trainAndTrack(d: DemoEnv, t: TrainRequest): Promise<Candid
     },
     { log: d.log, env: d.env, clock: d.clock, openStore: store(d), pollMs: 200 },
   );
-  if (trained.exitCode !== 0) throw new Error(`the example trainer exited with code ${trained.exitCode}`);
+  if (trained.exitCode !== 0) {
+    const log = await readFile(join(d.ws.repo, out, 'train.log'), 'utf8').catch(() => '');
+    const lines = log.trim().split('\n');
+    const tail = lines
+      .filter((l) => l.trim() && !/^\s+at /.test(l))
+      .slice(-8)
+      .join('\n  ');
+    throw new Error(
+      `the example trainer exited with code ${trained.exitCode}${tail ? `; the end of ${out}/train.log:\n  ${tail}` : ''}`,
+    );
+  }
   const tracked = await track(
     {
       model: DEMO_MODEL,

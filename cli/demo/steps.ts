@@ -20,7 +20,7 @@ import {
   type Promotion,
 } from './lifecycle.ts';
 import { trainAndTrack } from './lifecycle.ts';
-import { DEMO_MODEL, DEMO_OWNER, demoSpec, TRAIN_ROWS } from './workspace.ts';
+import { DEMO_MODEL, DEMO_OWNER, demoSpec, TRAIN_SETS } from './workspace.ts';
 
 /** What the steps found, for the closing summary and for tests. */
 export interface DemoFacts {
@@ -147,20 +147,20 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
   const v1 = await candidate(d, say, {
     name: 'v1',
     data: d.ws.data.trainV1,
-    rows: TRAIN_ROWS.v1,
+    ...TRAIN_SETS.v1,
     epochs: 8,
     l2: 0.05,
-    description: `Baseline: ${TRAIN_ROWS.v1} patients, short training`,
+    description: `Baseline: ${TRAIN_SETS.v1.rows} patients, short training`,
   });
   await promote(d, say, { pr: v1.pr, label: `v${v1.version}`, expectChampion: v1.version });
 
   const v2 = await candidate(d, say, {
     name: 'v2',
     data: d.ws.data.trainV2,
-    rows: TRAIN_ROWS.v2,
+    ...TRAIN_SETS.v2,
     epochs: 60,
     l2: 0.001,
-    description: `Retrained on ${TRAIN_ROWS.v2} patients, longer training`,
+    description: `Retrained on ${TRAIN_SETS.v2.rows} patients, longer training`,
   });
   const e2 = await promote(d, say, {
     pr: v2.pr,

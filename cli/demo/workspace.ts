@@ -16,8 +16,8 @@ export const DEMO_MODEL = 'heart';
 /** The model owner whose approval the gate needs (the PR author is the bot, so it cannot approve itself). */
 export const DEMO_OWNER = 'alice';
 
-/** Patients in the two training sets (v1 is trained on the first, v2 on the second). */
-export const TRAIN_ROWS = { v1: 800, v2: 2000 } as const;
+/** The two training sets: patients and generator seed (v1 is trained on the first, v2 on the second). */
+export const TRAIN_SETS = { v1: { rows: 800, seed: 11 }, v2: { rows: 2000, seed: 12 } } as const;
 
 /** Where everything of one demo run lives. */
 export interface DemoWorkspace {
@@ -69,8 +69,14 @@ async function writeData(dir: string): Promise<DemoWorkspace['data']> {
     return path;
   };
   return {
-    trainV1: await file('train-2026-01.csv', toCsv(generateClinicalData(TRAIN_ROWS.v1, 11))),
-    trainV2: await file('train-2026-02.csv', toCsv(generateClinicalData(TRAIN_ROWS.v2, 12))),
+    trainV1: await file(
+      'train-2026-01.csv',
+      toCsv(generateClinicalData(TRAIN_SETS.v1.rows, TRAIN_SETS.v1.seed)),
+    ),
+    trainV2: await file(
+      'train-2026-02.csv',
+      toCsv(generateClinicalData(TRAIN_SETS.v2.rows, TRAIN_SETS.v2.seed)),
+    ),
     evaluation: await file('evaluation.csv', toCsv(generateClinicalData(600, 101))),
     production: await file(
       'production-week-14.csv',

@@ -132,7 +132,7 @@ describe('mlops demo', () => {
   });
 });
 
-describe('mlops demo --json', () => {
+describe('mlops demo: --json, failures, bad input', () => {
   it('demo --json narrates on stderr and prints one JSON summary on stdout', async () => {
     const out: string[] = [];
     const jlog = memoryLogger();
@@ -152,6 +152,23 @@ describe('mlops demo --json', () => {
       /^history {3}7 events read back from Git \(oldest first\): registered v1, champion -> v1,/m,
     );
   }, 120_000);
+
+  it('demo stops with exit 1 and the end of the trainer log when training fails', async () => {
+    const out: string[] = [];
+    const flog = memoryLogger();
+    const env = { ...process.env, NODE_OPTIONS: '--require ./no-such-preload-for-the-demo.cjs' };
+    const fcode = await main(['demo', '--clean'], { out: (t) => out.push(t), log: flog, env });
+    expect(fcode).toBe(1);
+    const errors = flog.lines.join('\n');
+    expect(errors).toMatch(
+      /demo failed: the example trainer exited with code 1; the end of work\/v1\/train\.log:/,
+    );
+    expect(errors).toContain('no-such-preload-for-the-demo.cjs');
+    const failedRoot = /The demo stopped; everything so far is in (\S+)/.exec(out.join('\n'))?.[1] ?? '';
+    expect(failedRoot).toMatch(/mlops-demo-/);
+    expect(out.join('\n')).not.toMatch(/^train /m);
+    rmSync(failedRoot, { recursive: true, force: true });
+  }, 60_000);
 
   it('demo refuses an unexpected argument with exit 2', async () => {
     const elog = memoryLogger();

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { main } from '../cli/main.ts';
 import { silentLogger } from '../core/logger.ts';
+import { benchEvaluate } from './evaluate.ts';
 import { benchDrift } from './drift.ts';
 
 const TARGET_S = 1;
@@ -123,6 +124,9 @@ async function bench(): Promise<void> {
       keep: { type: 'boolean' },
       'drift-rows': { type: 'string' },
       'drift-features': { type: 'string' },
+      'eval-rows': { type: 'string' },
+      'eval-onnx-rows': { type: 'string' },
+      'eval-resamples': { type: 'string' },
     },
   });
   const models = Number(values.models ?? 100);
@@ -175,6 +179,11 @@ async function bench(): Promise<void> {
       rows: Number(values['drift-rows'] ?? 1_000_000),
       features: Number(values['drift-features'] ?? 50),
       keep: values.keep,
+    });
+    await benchEvaluate({
+      rows: Number(values['eval-rows'] ?? 200_000),
+      onnxRows: Number(values['eval-onnx-rows'] ?? 1_000_000),
+      resamples: Number(values['eval-resamples'] ?? 100),
     });
   } finally {
     if (!values.keep) await rm(dir, { recursive: true, force: true });

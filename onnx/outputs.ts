@@ -28,7 +28,25 @@ const FLOATS = new Set(['float32', 'float64', 'float16']);
 function concat(
   chunks: Record<string, Chunk>[],
   name: string,
-): { values: (number | string)[]; width: number } {
+): { values: ArrayLike<number | string>; width: number } {
+  const floats = chunks.every(
+    (c) => c[name].data instanceof Float32Array || c[name].data instanceof Float64Array,
+  );
+  if (floats) {
+    // Probabilities and regression values: one Float64Array, copied chunk by chunk (no per-value boxing).
+    let total = 0;
+    for (const c of chunks) total += (c[name].data as Float32Array).length;
+    const out = new Float64Array(total);
+    let at = 0;
+    let w = 1;
+    for (const c of chunks) {
+      const t = c[name];
+      w = t.dims.slice(1).reduce((a, d) => a * d, 1);
+      out.set(t.data as Float32Array, at);
+      at += (t.data as Float32Array).length;
+    }
+    return { values: out, width: w };
+  }
   const values: (number | string)[] = [];
   let width = 1;
   for (const c of chunks) {
@@ -76,7 +94,7 @@ export function readScores(args: {
     (labelName ? floats[0] : undefined);
   const task =
     args.task ?? (probName ? (got.get(probName)!.width > 2 ? 'multiclass' : 'binary') : 'regression');
-  const labels = labelName ? (got.get(labelName)!.values as (number | string)[]) : undefined;
+  const labels = labelName ? Array.from(got.get(labelName)!.values) : undefined;
 
   if (task === 'regression') {
     const name = floats[0];
@@ -85,7 +103,11 @@ export function readScores(args: {
         `${source} has no single-value float output for regression; outputs: ${describe(signature)}.`,
       );
     }
-    return { task, scores: got.get(name)!.values as number[], outputs: { scores: name } };
+    return {
+      task,
+      scores: Array.from(got.get(name)!.values as ArrayLike<number>),
+      outputs: { scores: name },
+    };
   }
   const name = probName ?? floats[0];
   if (!name)
@@ -111,7 +133,7 @@ export function readScores(args: {
     throw new UsageError(`${source} output '${name}' has one column; expected [N,k] probabilities.`);
   const scores: number[][] = [];
   for (let i = 0; i < values.length / width; i++)
-    scores.push(values.slice(i * width, (i + 1) * width) as number[]);
+    scores.push(Array.prototype.slice.call(values, i * width, (i + 1) * width) as number[]);
   return { task, scores, labels, classes, outputs: { scores: name, labels: labelName } };
 }
 

@@ -22,8 +22,11 @@ const pct = (v: number) => `${Number((v * 100).toPrecision(3))}%`;
 /** Rows of the slice table shown in the comment; the rest are in the job summary's JSON report. */
 export const SLICE_ROWS_SHOWN = 25;
 
+/** A threshold as the user wrote it (no padding zeros). */
+const short = (v: number) => String(Number(v.toPrecision(6)));
+
 function gateRule(g: GateResult): string {
-  const t = typeof g.threshold === 'number' ? fmt(g.threshold) : '';
+  const t = typeof g.threshold === 'number' ? short(g.threshold) : '';
   switch (g.kind) {
     case 'min':
       return `≥ ${t}`;
@@ -45,6 +48,9 @@ function gateRule(g: GateResult): string {
 function gateValue(g: GateResult): string {
   if (g.kind === 'significant') return g.value === null ? '—' : g.value === 1 ? 'yes' : 'no';
   if (g.kind === 'min_relative_improvement' && g.value !== null) return pct(g.value);
+  // A negative regression is an improvement: say so rather than print a negative number.
+  if ((g.kind === 'max_regression' || g.kind === 'max_slice_regression') && g.value !== null && g.value <= 0)
+    return g.value === 0 ? 'none' : `none (better by ${fmt(-g.value)})`;
   return fmt(g.value);
 }
 
@@ -95,9 +101,9 @@ export function verdict(
     sig =
       c.p_value === null
         ? '; significance undefined'
-        : `; DeLong p ${c.p_value < 0.001 ? '' : '= '}${pValue(c.p_value)}, ${c.p_value < 0.05 ? 'a real difference' : 'could be chance'}`;
+        : `; DeLong p ${c.p_value < 0.001 ? '' : '= '}${pValue(c.p_value)}, ${c.p_value < 0.05 ? 'significant' : 'not significant, could be chance'}`;
   else if (c.ci_low !== null && c.ci_high !== null)
-    sig = `; 95% CI [${signed(c.ci_low)}, ${signed(c.ci_high)}], ${c.ci_low > 0 || c.ci_high < 0 ? 'a real difference' : 'could be chance'}`;
+    sig = `; 95% CI [${signed(c.ci_low)}, ${signed(c.ci_high)}], ${c.ci_low > 0 || c.ci_high < 0 ? 'significant' : 'not significant, could be chance'}`;
   const champ = o.championLabel ? ` ${escapeText(o.championLabel)}` : '';
   lines.push(
     `Candidate is **${better}** champion${champ} on ${escapeText(p)}: ${fmt(r.metrics[p])} vs ${fmt(r.baseline.metrics[p])} (**${signed(d)}**${sig}).`,
@@ -174,7 +180,7 @@ function gatesTable(r: EvaluationReport): string {
 export function chart(metric: string, points: { label: string; value: number | null }[]): string {
   const pts = points.filter((p) => p.value !== null && Number.isFinite(p.value));
   if (pts.length < 2) return '';
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.@-]/g, '_');
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.@ -]/g, '_');
   return [
     '```mermaid',
     'xychart-beta',
@@ -221,7 +227,7 @@ export function renderComment(o: {
     );
   const points = [
     ...(o.history ?? []),
-    { label: `${o.candidateLabel} (candidate)`, value: r.metrics[r.primary_metric.name] ?? null },
+    { label: `${o.candidateLabel} candidate`, value: r.metrics[r.primary_metric.name] ?? null },
   ];
   const c = chart(r.primary_metric.name, points);
   if (c) parts.push('', c);

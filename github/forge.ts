@@ -90,6 +90,8 @@ export interface ForgeCheckRun {
   summary: string;
   text: string;
   externalId: string | null;
+  /** Where people read it (GitHub: the check run's page; local: its Markdown file), when known. */
+  url?: string;
 }
 
 /** A commit status. */

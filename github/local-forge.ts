@@ -231,6 +231,7 @@ export class LocalForge implements Forge {
       externalId: input.externalId ?? c.externalId,
     });
     const file = `checks/${input.headSha.slice(0, 12)}-${input.name.replace(/[^\w.-]+/g, '_')}`;
+    c.url = join(this.outbox, `${file}.md`);
     this.#write(
       `${file}.json`,
       `${JSON.stringify({ ...c, annotations: input.annotations ?? [] }, null, 2)}\n`,

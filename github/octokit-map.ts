@@ -64,6 +64,7 @@ export function toCheckRun(c: {
   status: string;
   conclusion: string | null;
   external_id: string | null;
+  html_url?: string | null;
   output: { title: string | null; summary: string | null; text: string | null };
 }): ForgeCheckRun {
   return {
@@ -76,6 +77,7 @@ export function toCheckRun(c: {
     summary: c.output.summary ?? '',
     text: c.output.text ?? '',
     externalId: c.external_id || null,
+    ...(c.html_url ? { url: c.html_url } : {}),
   };
 }
 

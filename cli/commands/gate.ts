@@ -103,6 +103,7 @@ async function run(ctx: CommandContext): Promise<number> {
         head,
         passed: out.passed,
         merged: out.mergeSha ?? null,
+        aggregate: out.aggregate ?? null,
         results: out.results.map((r) => ({
           model: r.model,
           passed: r.passed,

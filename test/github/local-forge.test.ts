@@ -46,6 +46,7 @@ describe('LocalForge', () => {
       summary: 's',
     });
     expect(await forge.getCheckRun(fx.featureSha, 'mlops/evaluate')).toEqual(run);
+    expect(run.url).toBe(join(forge.outbox, `checks/${fx.featureSha.slice(0, 12)}-mlops_evaluate.md`));
     await forge.setStatus({
       sha: fx.featureSha,
       context: 'mlops/promote',

@@ -2,8 +2,9 @@
 import { evaluateCheckName, formatEvaluationExternalId } from '../../actions/evaluate/src/external-id.ts';
 import type { CheckRunInput } from '../../github/forge.ts';
 
-/** A completed evaluate check on `headSha` that evaluated `model.onnx` with `sha256`. */
+/** A completed evaluate check on `headSha` that evaluated `model.onnx` with `sha256` (model churn unless told). */
 export function evaluatedCheck(o: {
+  model?: string;
   headSha: string;
   sha256: string;
   conclusion?: 'success' | 'failure';
@@ -12,7 +13,7 @@ export function evaluatedCheck(o: {
   externalId?: string;
 }): CheckRunInput {
   return {
-    name: evaluateCheckName('churn'),
+    name: evaluateCheckName(o.model ?? 'churn'),
     headSha: o.headSha,
     status: 'completed',
     conclusion: o.conclusion ?? 'success',
@@ -21,7 +22,7 @@ export function evaluatedCheck(o: {
     externalId:
       o.externalId ??
       formatEvaluationExternalId({
-        model: 'churn',
+        model: o.model ?? 'churn',
         version: o.version ?? 2,
         artifacts: { 'model.onnx': o.sha256 },
       }),

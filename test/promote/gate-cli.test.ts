@@ -69,6 +69,10 @@ describe('mlops gate', () => {
     const failed = r.results[0].conditions.filter((c: { ok: boolean }) => !c.ok);
     expect(failed.map((c: { id: string }) => c.id)).toEqual(['approvals']);
     expect(failed[0].details[0]).toContain('0 of 1 required approval');
+    const blocked = { state: 'failure', description: 'Blocked: churn. See mlops/promotion-gate (churn).' };
+    expect(r.aggregate).toMatchObject(blocked);
+    const outbox = JSON.parse(await readFile(join(remote.clone, '.mlops/outbox/statuses.json'), 'utf8'));
+    expect(outbox.at(-1)).toMatchObject({ sha: head, context: 'mlops/promotion-gate', ...blocked });
   });
 
   it('mlops gate passes with an approval from the command line and writes the check to the outbox', async () => {

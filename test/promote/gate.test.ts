@@ -250,19 +250,47 @@ describe('runGate', () => {
     expect((await forge.getCheckRun(head, 'mlops/promotion-gate (churn)'))?.conclusion).toBe('success');
     expect(repo.checkRuns.filter((c) => c.name === 'mlops/promotion-gate (churn)')).toHaveLength(1);
     expect(repo.pulls[0]).toMatchObject({ merged: true, mergeCommitSha: ok.mergeSha });
+    const aggregate = repo.statuses.filter((s) => s.context === 'mlops/promotion-gate');
+    expect(aggregate.map((s) => [s.sha, s.state])).toEqual([
+      [head, 'failure'],
+      [head, 'success'],
+    ]);
+    expect(aggregate[1].createdAt < (repo.pulls[0].mergedAt ?? '')).toBe(true);
   });
 
-  it('runGate posts a commit status when asked, and ignores a PR that moves no alias', async () => {
+  it('runGate posts a commit status when asked, and gives a PR that moves no alias only the aggregate', async () => {
     await openPr();
     await run({ reportAs: 'status' });
     expect(repo.statuses).toMatchObject([
       { sha: fx.sha.promote, context: 'mlops/promotion-gate (churn)', state: 'success' },
+      { sha: fx.sha.promote, context: 'mlops/promotion-gate', state: 'success' },
     ]);
     gh.state.addRepo(REPO, { gitDir: fx.bare });
     repo = gh.state.repos[REPO];
     gh.state.addPullRequest(repo, { head: 'main-codeowners', base: 'main', author: 'carol' });
-    const r = await run();
-    expect(r).toEqual({ results: [], passed: true });
+    const r = await run({ merge: true });
+    expect(r).toMatchObject({ results: [], passed: true, aggregate: { state: 'success' } });
+    expect(r.mergeSha).toBeUndefined();
     expect(repo.checkRuns).toEqual([]);
+    expect(repo.statuses).toMatchObject([
+      { sha: fx.sha['main-codeowners'], context: 'mlops/promotion-gate', state: 'success' },
+    ]);
+  });
+
+  it('runGate posts no aggregate for a model list that leaves a promoted model out', async () => {
+    gh.state.addPullRequest(repo, { head: 'also-other', base: 'main', author: 'carol' });
+    const partial = await runGate({
+      forge,
+      pr: 1,
+      models: ['churn'],
+      root: 'models',
+      reportAs: 'check',
+      merge: false,
+      mergeMethod: 'merge',
+      log: silentLogger,
+    });
+    expect(partial.results.map((r) => r.model)).toEqual(['churn']);
+    expect(partial.aggregate).toBeUndefined();
+    expect(repo.statuses).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import {
 import { openRegistry } from '../../../registry/index.ts';
 import { openStore } from '../../../registry/stores/open.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
+import { aggregateSummary } from './aggregate.ts';
 import { finalise } from './finalise.ts';
 import { finaliseComment } from './finalise-report.ts';
 import { runGate } from './gate-run.ts';
@@ -62,7 +63,11 @@ async function gate(inputs: PromoteInputs, event: Record<string, unknown>, log: 
       changes: r.changes,
     })),
   );
-  if (out.results.length > 0) await appendSummary(out.results.map(gateSummary).join('\n\n'));
+  const parts = [
+    ...(out.aggregate ? [aggregateSummary(out.aggregate)] : []),
+    ...out.results.map(gateSummary),
+  ];
+  if (parts.length > 0) await appendSummary(parts.join('\n\n'));
 }
 
 async function open(inputs: PromoteInputs, log: Logger) {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvaluationExternalId } from '../../actions/evaluate/src/external-id.ts';
 import { evaluationProblems } from '../../actions/promote/src/evaluation.ts';
@@ -140,9 +141,19 @@ describe('evaluate action', () => {
     expect(comments[0].body.startsWith('<!-- mlops:evaluate:churn_x -->\n')).toBe(true);
     expect(comments[0].body).toContain('✅ **Passed** all 3 judged gates');
     expect(comments[0].body).toMatch(/Candidate is \*\*better than\*\* champion v1 on roc\\_auc/);
+    // The summary is recorded in v2's version.yaml on the PR branch, and the check goes on that commit.
+    const recorded = await git(r.remote, 'rev-parse', 'mlops/churn_x/v2');
+    expect(await git(r.remote, 'rev-parse', `${recorded}^`)).toBe(head);
+    const evaluation = parseYaml(
+      await git(r.remote, 'show', `${recorded}:models/churn_x/versions/v2/version.yaml`),
+    ).evaluation;
+    expect(evaluation).toEqual({ commit: head, metrics: JSON.parse(res.outputs.metrics), passed: true });
+    expect(await git(r.remote, 'diff', '--name-only', head, recorded)).toBe(
+      'models/churn_x/versions/v2/version.yaml',
+    );
     const runs = repo.checkRuns.filter((c) => c.name === 'mlops/evaluate (churn_x)');
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ headSha: head, status: 'completed', conclusion: 'success' });
+    expect(runs[0]).toMatchObject({ headSha: recorded, status: 'completed', conclusion: 'success' });
     const v2 = await reg.resolve('churn_x@v2', { at: head });
     const v1 = await reg.resolve('churn_x@v1', { at: head });
     const id = parseEvaluationExternalId(runs[0].externalId);
@@ -164,18 +175,20 @@ describe('evaluate action', () => {
     expect(gh.violations()).toEqual([]);
   });
 
-  it('evaluate run again updates the same comment and check run instead of adding new ones', async () => {
+  it('evaluate run again updates the same comment and check run instead of adding new ones, and pushes nothing', async () => {
+    const tip = await checkout('mlops/churn_x/v2');
     const res = await evaluate(1, { model: 'churn_x' });
     expect(res.errors).toEqual([]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(commentsOn(1)).toHaveLength(1);
     expect(repo.checkRuns.filter((c) => c.name === 'mlops/evaluate (churn_x)')).toHaveLength(1);
+    expect(await git(r.remote, 'rev-parse', 'mlops/churn_x/v2')).toBe(tip);
     expect(gh.violations()).toEqual([]);
   });
 
   it('evaluate fails the step and concludes failure for a worse candidate, listing the failed gates', async () => {
     const head = await checkout('mlops/churn_x/v3');
-    const res = await evaluate(2, { model: 'churn_x' });
+    const res = await evaluate(2, { model: 'churn_x', record: 'false' });
     expect(res.code).toBe(1);
     expect(res.outputs.passed).toBe('false');
     expect(res.errors.join('\n')).toMatch(/churn_x v3 failed its gates: roc_auc min, roc_auc max_regression/);

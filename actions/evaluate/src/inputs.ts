@@ -43,6 +43,8 @@ export interface EvaluateActionInputs {
   store?: string;
   /** Post the sticky PR comment. Default true. */
   comment: boolean;
+  /** Record the evaluation summary in the candidate's version.yaml on the PR branch (a pushed commit). */
+  record?: boolean;
 }
 
 function num(
@@ -131,5 +133,6 @@ export function parseEvaluateInputs(get: InputGetter, workspace: string): Evalua
     dropNa: parseBoolean('drop-na', get('drop-na'), false),
     store: get('artifact-store'),
     comment: parseBoolean('comment', get('comment'), true),
+    record: parseBoolean('record', get('record'), true),
   };
 }

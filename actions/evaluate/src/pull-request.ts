@@ -16,6 +16,7 @@ import type { ArtifactStore } from '../../../registry/stores/types.ts';
 import type { Table } from '../../../tables/types.ts';
 import { evaluateCheckName, formatEvaluationExternalId, type EvaluationRecordId } from './external-id.ts';
 import type { EvaluateActionInputs } from './inputs.ts';
+import { recordEvaluation } from './record.ts';
 import { checkTitle, renderComment } from './report.ts';
 import { fetchArtifact, onnxArtifact, type ResolvedPair, resolvePair, storeUriFor } from './resolve.ts';
 import { type EvaluationReport, runEvaluation } from './run.ts';
@@ -45,8 +46,10 @@ export interface EvaluatePrResult {
   externalId: string;
   candidateLabel: string;
   championLabel?: string;
-  /** The commit the check run was created on. */
+  /** The commit the check run was created on (the evaluated one, or the commit recording the summary on it). */
   headSha: string;
+  /** The commit evaluated. */
+  evaluatedSha: string;
   comment?: 'created' | 'updated' | 'unchanged' | 'failed';
   checkRun?: ForgeCheckRun;
 }
@@ -181,7 +184,27 @@ export async function evaluatePullRequest(
   const markdown = renderComment(view);
   const summary = renderComment({ ...view, sliceRows: Number.POSITIVE_INFINITY });
   const externalId = formatEvaluationExternalId(record);
-  const headSha = (await registryHead(registry)) ?? pr?.headSha ?? '';
+  const evaluatedSha = (await registryHead(registry)) ?? pr?.headSha ?? '';
+  let headSha = evaluatedSha;
+  const samePr =
+    pr && forge && pr.headRepo.toLowerCase() === forge.repository.toLowerCase() && pr.headSha === headSha;
+  if (inp.record && candidate && pr && samePr) {
+    const recorded = await recordEvaluation({
+      dir: registry.dir,
+      root: registry.root,
+      model: inp.model,
+      version: candidate.version,
+      branch: pr.headRef,
+      summary: { commit: evaluatedSha, metrics: report.metrics, passed: report.passed },
+      log,
+    });
+    if (recorded) {
+      log.info(
+        `recorded the evaluation in v${candidate.version}'s version.yaml on ${pr.headRef} (${recorded.slice(0, 7)})`,
+      );
+      headSha = recorded;
+    }
+  }
   const result: EvaluatePrResult = {
     report,
     markdown,
@@ -191,6 +214,7 @@ export async function evaluatePullRequest(
     candidateLabel,
     championLabel,
     headSha,
+    evaluatedSha,
   };
   if (pr && forge && inp.comment) {
     try {
@@ -204,7 +228,7 @@ export async function evaluatePullRequest(
     }
   }
   if (forge && headSha) {
-    if (pr && pr.headSha !== headSha)
+    if (pr && pr.headSha !== evaluatedSha)
       log.warn(
         `the checkout is ${headSha.slice(0, 7)} but PR #${pr.number}'s head is ${pr.headSha.slice(0, 7)}; the check goes on the commit evaluated`,
       );

@@ -20,7 +20,7 @@ const expected: Record<string, Record<string, Record<string, string>>> = {
   },
   'promote.yml': {
     gate: { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
-    'gate-and-merge': { contents: 'read', 'pull-requests': 'read', statuses: 'write' },
+    'gate-and-merge': {},
     merged: { contents: 'read' },
     finalise: { contents: 'write', 'pull-requests': 'write' },
     rollback: { contents: 'write', 'pull-requests': 'write', issues: 'write' },
@@ -168,7 +168,7 @@ describe('workflow concurrency', () => {
     }
   });
 
-  it('every gate job also reports the one required status, mlops/promotion-gate, on the head it read', () => {
+  it('every gate job posts mlops/promotion-gate through the promote action alone, with a token that may', () => {
     const gates = [
       wf('retrain.yml').jobs.gate,
       wf('evaluate.yml').jobs.gate,
@@ -176,12 +176,27 @@ describe('workflow concurrency', () => {
       wf('promote.yml').jobs['gate-and-merge'],
     ];
     for (const g of gates) {
-      const ids = (g.steps ?? []).map((s) => s.id ?? s.name);
-      expect(ids.indexOf('head')).toBeLessThan(ids.indexOf('gate'));
-      const report = g.steps!.find((s) => s.name === 'Report mlops/promotion-gate')!;
-      expect(report.run).toContain('context=mlops/promotion-gate');
-      expect(report.env?.SHA).toBe(e('steps.head.outputs.sha'));
-      expect(report.env?.PASSED).toBe(e('steps.gate.outputs.passed'));
+      const promote = (g.steps ?? []).filter((s) => s.uses?.endsWith('/actions/promote@v1'));
+      expect(promote).toHaveLength(1);
+      expect(promote[0].with?.mode).toBe('gate');
+      expect((g.steps ?? []).filter((s) => s.run !== undefined)).toEqual([]);
+      const token = String(promote[0].with?.['github-token'] ?? e('github.token'));
+      const app = (g.steps ?? []).find((s) => s.id === 'app');
+      if (token.includes('steps.app.outputs.token')) {
+        expect(app?.with).toMatchObject({ 'permission-checks': 'write', 'permission-statuses': 'write' });
+      }
+      if (token.includes('github.token')) {
+        expect(g.permissions).toMatchObject({ checks: 'write', statuses: 'write' });
+      }
     }
+  });
+
+  it('no workflow calls the GitHub API from a shell step (gh, curl): the actions do, through the Forge', () => {
+    const offenders = all.flatMap((w) =>
+      steps(w)
+        .filter(({ step }) => /(^|[\s;&|(])(gh|curl)\s/m.test(step.run ?? ''))
+        .map(({ job, step }) => `${w.path} ${job}: ${step.name ?? step.run}`),
+    );
+    expect(offenders).toEqual([]);
   });
 });

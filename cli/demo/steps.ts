@@ -3,7 +3,7 @@
  * promises (a step that does not get it stops the demo) and prints one line, result first.
  */
 import { join } from 'node:path';
-import type { DeLongResult } from '../../stats/metrics/index.ts';
+import type { BootstrapResult, DeLongResult } from '../../stats/metrics/index.ts';
 import { marker } from '../../github/forge.ts';
 import { openRegistry, type RegistryEvent } from '../../registry/index.ts';
 import {
@@ -55,6 +55,21 @@ function evaluated(e: Evaluation): string {
   return `${verdict} ${e.candidateLabel}: ${m} ${f3(r.metrics[m])} on ${r.rows} held-out rows (first version, no champion yet)`;
 }
 
+/** The bootstrap intervals of a few other metrics, when the candidate was compared with a champion. */
+function bootstrapLine(e: Evaluation): string | undefined {
+  const parts: string[] = [];
+  let resamples = 0;
+  for (const name of ['log_loss', 'brier_score_loss']) {
+    const c = e.report.comparison?.[name];
+    if (c?.method !== 'bootstrap' || c.ci_low === null || c.ci_high === null) continue;
+    const b = c as BootstrapResult;
+    resamples = b.resamples;
+    const sign = (x: number | null) => `${(x ?? 0) >= 0 ? '+' : ''}${f3(x)}`;
+    parts.push(`${name} ${sign(b.difference)} [${sign(b.ci_low)}, ${sign(b.ci_high)}]`);
+  }
+  return parts.length ? `paired bootstrap (${resamples} resamples, 95% CI): ${parts.join(', ')}` : undefined;
+}
+
 function gateLine(p: Promotion): string {
   const r = p.gate.results[0];
   if (!r) return 'nothing to gate';
@@ -83,6 +98,8 @@ async function promote(
   let t0 = Date.now();
   const e = await evaluatePr(d, c.pr);
   say(`evaluate  ${evaluated(e)}; comment + check on PR #${c.pr} (${sec(t0)})`);
+  const boot = bootstrapLine(e);
+  if (boot) say(`          ${boot}`);
   if (!e.report.passed) throw new Error(`the evaluation of ${c.label} failed its gates`);
   if (c.showBlocked) {
     t0 = Date.now();

@@ -56,6 +56,9 @@ describe('mlops demo', () => {
     expect(text).toMatch(
       /^evaluate {2}PASSED v2 vs champion v1: roc_auc [\d.]+ vs [\d.]+ \([-+][\d.]+, DeLong p=/m,
     );
+    expect(text).toMatch(
+      /^ {10}paired bootstrap \(1000 resamples, 95% CI\): log_loss -[\d.]+ \[-[\d.]+, -[\d.]+\], brier_score_loss /m,
+    );
     expect(text).toMatch(/^drift {5}DRIFT vs champion v2's training data: .*features drifted \(.*age/m);
     expect(text).toMatch(/^finalise {2}champion v1 -> v2; tag heart@v2; archived v1$/m);
     expect(text).toMatch(/^finalise {2}champion v2 -> v1; tag heart@v1 \(kept\)$/m);

@@ -88,7 +88,7 @@ async function checkout(branch: string): Promise<string> {
   return git(r.clone, 'rev-parse', 'HEAD');
 }
 
-const evaluate = (pr: number, inputs: Record<string, string> = {}) =>
+const evaluate = (pr: number, inputs: Record<string, string | undefined> = {}) =>
   runAction({
     action: 'evaluate',
     cwd: r.clone,
@@ -115,8 +115,15 @@ beforeAll(async () => {
   await register('churn_x', onnx('strong', [1.5, -1.2, 0]), { branch: 'mlops/churn_x/v2', champion: true });
   await register('churn_x', onnx('bad', [0, 0, 1]), { branch: 'mlops/churn_x/v3', champion: true });
   await register('fresh', onnx('fresh', [1.5, -1.2, 0]), { branch: 'mlops/fresh/v1', champion: true });
+  await reg.init({ model: 'team/risk', spec: spec('team/risk', [{ metric: 'roc_auc', min: 0.6 }]) });
+  await register('team/risk', onnx('risk', [1, 0, 0]));
+  await reg.setAlias({ model: 'team/risk', alias: 'champion', version: 1 });
+  await register('team/risk', onnx('risk2', [1.5, -1.2, 0]), {
+    branch: 'mlops/team/risk/v2',
+    champion: true,
+  });
   await git(r.clone, 'push', '-q', 'origin', 'main');
-  for (const head of ['mlops/churn_x/v2', 'mlops/churn_x/v3', 'mlops/fresh/v1'])
+  for (const head of ['mlops/churn_x/v2', 'mlops/churn_x/v3', 'mlops/fresh/v1', 'mlops/team/risk/v2'])
     gh.state.addPullRequest(repo, { head, title: `Promote ${head}` });
   writeFileSync(join(r.clone, 'eval.csv'), evaluationCsv());
 }, 120_000);
@@ -222,6 +229,43 @@ describe('evaluate action', () => {
     const run = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (fresh)');
     expect(run?.conclusion).toBe('success');
     expect(parseEvaluationExternalId(run?.externalId)?.champion).toBeUndefined();
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it('evaluate takes precomputed predictions for a grouped model and records the candidate artifacts', async () => {
+    const head = await checkout('mlops/team/risk/v2');
+    const lines = ['y,p_new,p_old,region'];
+    const u = rng(11);
+    for (let i = 0; i < 300; i++) {
+      const t = u() < 0.4 ? 1 : 0;
+      lines.push(
+        `${t},${(0.5 * t + 0.5 * u()).toFixed(3)},${(0.2 * t + 0.8 * u()).toFixed(3)},${i % 2 ? 'n' : 's'}`,
+      );
+    }
+    writeFileSync(join(r.clone, 'preds.csv'), `${lines.join('\n')}\n`);
+    const res = await evaluate(4, {
+      model: 'team/risk',
+      data: undefined,
+      predictions: 'preds.csv',
+      score: 'p_new',
+      'baseline-score': 'p_old',
+      slices: 'region',
+      record: 'false',
+    });
+    expect(res.errors).toEqual([]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const [comment] = commentsOn(4);
+    expect(
+      comment.body.startsWith('<!-- mlops:evaluate:team/risk -->\n### mlops evaluate: team/risk v2 vs v1'),
+    ).toBe(true);
+    const run = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (team/risk)');
+    expect(run).toMatchObject({ headSha: head, conclusion: 'success' });
+    const v2 = await reg.resolve('team/risk@v2', { at: head });
+    expect(parseEvaluationExternalId(run?.externalId)).toMatchObject({
+      model: 'team/risk',
+      version: 2,
+      artifacts: { 'model.onnx': v2.artifacts[0].sha256 },
+    });
     expect(gh.violations()).toEqual([]);
   });
 

@@ -127,7 +127,7 @@ async function candidate(
   const c = await trainAndTrack(d, t);
   const m = c.metrics;
   say(
-    `train     ${t.name}: ONNX model after ${t.epochs} epochs on ${t.rows} patients (validation roc_auc ${f3(m.val_roc_auc)}); data hashed (${sec(t0)})`,
+    `train     ${t.name}: ONNX model after ${t.epochs} epochs on ${t.rows} patients (validation roc_auc ${f3(m.roc_auc)}); data hashed (${sec(t0)})`,
   );
   say(
     `track     ${DEMO_MODEL} v${c.version} registered on branch ${c.branch}; opened PR #${c.pr} "Promote ${DEMO_MODEL} v${c.version} to champion"`,

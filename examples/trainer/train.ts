@@ -145,16 +145,16 @@ export async function trainExample(argv: string[]): Promise<ModelState> {
     const m: EpochMetrics = {
       step: state.epoch,
       train_loss: logLoss(train.y, predict(state, train.x)),
-      val_loss: logLoss(valid.y, pv),
-      val_accuracy: accuracy(valid.y, pv),
-      val_roc_auc: rocAuc(valid.y, pv),
+      log_loss: logLoss(valid.y, pv),
+      accuracy: accuracy(valid.y, pv),
+      roc_auc: rocAuc(valid.y, pv),
     };
     history.push(m);
     saveCheckpoint(checkpointDir, { config, state, history });
     appendFileSync(metricsFile, `${JSON.stringify(m)}\n`);
     writeDvcLive(join(out, 'dvclive'), config, history);
     console.error(
-      `epoch ${m.step}/${config.epochs} val_loss=${m.val_loss.toFixed(4)} val_roc_auc=${m.val_roc_auc.toFixed(4)}`,
+      `epoch ${m.step}/${config.epochs} validation log_loss=${m.log_loss.toFixed(4)} roc_auc=${m.roc_auc.toFixed(4)}`,
     );
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   }

@@ -19,7 +19,7 @@ let r: TestRemote;
 const spec = (bucket: string): ModelSpec => ({
   name: 'heart',
   task: 'binary',
-  primary_metric: { name: 'val_roc_auc', direction: 'maximize' },
+  primary_metric: { name: 'roc_auc', direction: 'maximize' },
   artifact_store: `s3://${bucket}/artifacts`,
 });
 
@@ -77,7 +77,7 @@ describe('track action', () => {
     const record = parseYaml(
       await git(r.remote, 'show', 'mlops/heart/v1:models/heart/versions/v1/version.yaml'),
     );
-    expect(record.metrics.val_roc_auc).toBeGreaterThan(0.6);
+    expect(record.metrics.roc_auc).toBeGreaterThan(0.6);
     expect(record.params).toMatchObject({ epochs: 15, rows: 400 });
     expect(record.artifacts.map((a: { path: string }) => a.path).sort()).toEqual([
       'model.onnx',
@@ -110,7 +110,7 @@ describe('track action', () => {
     expect(issue?.body).toContain(
       'ONNX signature: inputs **input** float32 [N, 8]; outputs **probabilities** float32 [N, 2].',
     );
-    expect(issue?.body).toMatch(/val\\_roc\\_auc \(primary, maximize\) \| 0\.\d+/);
+    expect(issue?.body).toMatch(/roc\\_auc \(primary, maximize\) \| 0\.\d+/);
     expect(gh.violations()).toEqual([]);
   });
 

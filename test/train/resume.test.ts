@@ -81,7 +81,7 @@ describe('train checkpoints', () => {
     );
     const record = JSON.parse(readFileSync(join(tmp, 'attempt2/.mlops/runs/heart.json'), 'utf8'));
     expect(record.checkpoint).toMatchObject({ resume_key: 'kill-test', restored: true });
-    expect(record.metrics.val_roc_auc).toBeGreaterThan(0.7);
+    expect(record.metrics.roc_auc).toBeGreaterThan(0.7);
   });
 
   it('train syncs the checkpoint once more on SIGTERM and exits with 128 + 15', async () => {

@@ -30,10 +30,10 @@ describe('train action', () => {
     const record = JSON.parse(readFileSync(res.outputs['run-record'], 'utf8'));
     expect(record.checkpoint.resume_key).toBe('test-4242');
     expect(Object.keys(JSON.parse(res.outputs.metrics))).toEqual([
+      'accuracy',
+      'log_loss',
+      'roc_auc',
       'train_loss',
-      'val_accuracy',
-      'val_loss',
-      'val_roc_auc',
     ]);
     expect(res.summary).toContain('## Training heart: succeeded');
     expect(res.summary.match(/```mermaid/g)).toHaveLength(4);

@@ -72,10 +72,10 @@ describe('example trainer', () => {
     const out = join(tmp, 'out');
     const jsonl = readMetrics(join(out, 'metrics.jsonl'));
     const dvclive = readMetrics(join(out, 'dvclive'));
-    expect(Object.keys(jsonl.final)).toEqual(['train_loss', 'val_accuracy', 'val_loss', 'val_roc_auc']);
+    expect(Object.keys(jsonl.final)).toEqual(['accuracy', 'log_loss', 'roc_auc', 'train_loss']);
     expect(dvclive.final).toEqual(jsonl.final);
     expect(dvclive.history.length).toBe(jsonl.history.length);
-    expect(jsonl.history.filter((p) => p.name === 'val_loss').map((p) => p.step)).toEqual(
+    expect(jsonl.history.filter((p) => p.name === 'log_loss').map((p) => p.step)).toEqual(
       [...Array(25).keys()].map((i) => i + 1),
     );
   });

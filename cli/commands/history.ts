@@ -1,10 +1,22 @@
 /**
- * `mlops history <model>`: the model's events (registered, alias set/moved, archived, rolled back), newest first.
+ * `mlops history <model>`: the model's events (registered, alias set/moved, archived, rolled back), newest first;
+ * a promotion shows the PR and approvers its `<model>@v<N>` tag recorded.
  */
 import { validateModelName } from '../../registry/names.ts';
+import { historyWithPromotions, type PromotionEvent } from '../../registry/tags.ts';
 import { numberFlag, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { noExtra, openFromFlags, positional, registryFlags, registryFlagsHelp } from '../registry-options.ts';
+
+/** The indented lines under a promotion: PR and approvers, then the evaluated metrics. */
+function promotionLines(e: PromotionEvent): string[] {
+  if (!e.tag) return [];
+  const who = e.approvers?.length ? `approved by ${e.approvers.join(', ')}` : 'no approvals recorded';
+  const lines = [`    ${e.pr !== undefined ? `PR #${e.pr}, ` : ''}${who} (tag ${e.tag})`];
+  const metrics = Object.entries(e.metrics ?? {});
+  if (metrics.length) lines.push(`    metrics: ${metrics.map(([k, n]) => `${k}=${n}`).join(', ')}`);
+  return lines;
+}
 
 /** `mlops history`. */
 export const historyCommand: Command = {
@@ -13,7 +25,9 @@ export const historyCommand: Command = {
   help: `Usage: mlops history <model> [--limit N] [--json]
 
 Reads the Git log of models/<model>/ (only that model's commits) and prints one line per event,
-newest first, with time, commit and author.
+newest first, with time, commit and author. A promotion that went through the promote action also
+shows its pull request, its approvers and the evaluated metrics, read from the annotated tag
+<model>@v<N> that finalise created (tags present in this clone: git fetch --tags to see new ones).
 
 Options:
   --limit N     read at most N commits
@@ -33,7 +47,7 @@ Exit codes: 0 ok, 2 unknown model.`,
     const limit = numberFlag('limit', v.limit, { integer: true, min: 1 });
     const reg = await openFromFlags(ctx, v);
     await reg.spec(model, { at: v.at });
-    const events = await reg.history(model, { limit, at: v.at });
+    const events = await historyWithPromotions(reg.dir, model, await reg.history(model, { limit, at: v.at }));
     if (v.json) {
       ctx.out(JSON.stringify(events));
       return 0;
@@ -49,7 +63,8 @@ Exit codes: 0 ok, 2 unknown model.`,
               : e.from !== undefined
                 ? `moved ${e.alias} v${e.from} -> v${e.version}`
                 : `set ${e.alias} to v${e.version}`;
-      return `${e.time.replace('T', ' ')}  ${e.commit.slice(0, 8)}  ${what.padEnd(34)}  ${e.author.replace(/\s*<.*>$/, '')}`;
+      const line = `${e.time.replace('T', ' ')}  ${e.commit.slice(0, 8)}  ${what.padEnd(34)}  ${e.author.replace(/\s*<.*>$/, '')}`;
+      return [line, ...promotionLines(e)].join('\n');
     });
     ctx.out(
       lines.length

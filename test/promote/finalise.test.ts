@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readPromotionTags } from '../../actions/promote/src/audit.ts';
+import { readPromotionTags } from '../../registry/tags.ts';
 import { finalise, prNumberFromMessage } from '../../actions/promote/src/finalise.ts';
 import { rollback } from '../../actions/promote/src/rollback.ts';
 import { silentLogger } from '../../core/logger.ts';

@@ -14,7 +14,7 @@ import { Git } from '../../../registry/git.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
 import type { AliasesFile, VersionRecord } from '../../../registry/types.ts';
 import { authorisedOwners, countApprovals } from './approvals.ts';
-import { formatPromotionTag, promotionTagName } from './audit.ts';
+import { formatPromotionTag, promotionTagName } from '../../../registry/tags.ts';
 import { type AliasChange, aliasChanges, promotedModels } from './gate.ts';
 import { finaliseComment } from './finalise-report.ts';
 import { aliasesPath } from './registry-view.ts';

@@ -119,3 +119,11 @@ describe('evaluate report', () => {
       expect(parseEvaluationExternalId(bad)).toBeUndefined();
   });
 });
+
+describe('evaluate gates', () => {
+  it('applyGates refuses max_slice_regression on a metric other than the primary one (slices measure the primary)', () => {
+    expect(() => report([{ metric: 'f1', max_slice_regression: 0.01 }], { slices: 2 })).toThrow(
+      /gate max_slice_regression for 'f1': slices are measured on the primary metric 'roc_auc'/,
+    );
+  });
+});

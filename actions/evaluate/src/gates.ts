@@ -122,6 +122,10 @@ export function applyGates(
       );
     }
     if (g.max_slice_regression !== undefined) {
+      if (primary && g.metric !== primary.name)
+        throw new UsageError(
+          `gate max_slice_regression for '${g.metric}': slices are measured on the primary metric '${primary.name}'; move it to the '${primary.name}' gate.`,
+        );
       const worst = (result.slices ?? [])
         .filter((s) => s.difference !== null && s.difference !== undefined)
         .reduce<number | null>(

@@ -68,7 +68,7 @@ def child(cmd):
         sys.stderr.write(done.stderr.decode())
         raise SystemExit(f'{cmd[0]} exited {done.returncode}')
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {'seconds': seconds, 'max_rss_kb': rss, 'stdout': done.stdout.decode()[-2000:]}
+    return {'seconds': seconds, 'max_rss_kb': rss, 'stdout': done.stdout.decode()}
 
 
 if __name__ == '__main__':

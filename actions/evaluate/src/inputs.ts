@@ -79,9 +79,9 @@ function candidateOf(value: string | undefined, cwd: string): CandidateInput {
       throw new UsageError(`input 'candidate' is '${value}'; expected v<N> with N >= 1 or a path.`);
     return { kind: 'version', version };
   }
-  if (/\.onnx$/i.test(value) || value.startsWith('s3://')) return { kind: 'file', path: resolve(cwd, value) };
+  if (/\.onnx$/i.test(value) && !value.includes('://')) return { kind: 'file', path: resolve(cwd, value) };
   throw new UsageError(
-    `input 'candidate' is '${value}'; expected a version (v7) or a path to an .onnx file.`,
+    `input 'candidate' is '${value}'; expected a version (v7) or a local path to an .onnx file.`,
   );
 }
 

@@ -54,7 +54,15 @@ export interface EvaluatePrResult {
   checkRun?: ForgeCheckRun;
 }
 
-const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+function sha256File(path: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch (err) {
+    throw new UsageError(
+      `cannot read the candidate '${path}': ${(err as Error).message}; expected an .onnx file.`,
+    );
+  }
+}
 
 async function history(registry: Registry, pair: ResolvedPair, metric: string) {
   const versions = (await registry.versions(pair.spec.name, { at: 'HEAD' }))
@@ -89,12 +97,23 @@ export async function evaluatePullRequest(
   });
   const { spec, candidate, champion } = pair;
   const onnxMode = inp.predictions === undefined;
+  const label = inp.label ?? spec.schema?.label;
+  if (!label)
+    throw new UsageError(
+      `no label column: pass the 'label' input or set schema.label in ${inp.model}'s model.yaml.`,
+    );
+  if (onnxMode && !inp.data)
+    throw new UsageError(
+      "input 'data' is required: the evaluation set (CSV, Parquet or JSON Lines; path or s3://).",
+    );
   let modelPath: string | undefined;
   let championPath: string | undefined;
   let artifacts: Record<string, string>;
   if (inp.candidate.kind === 'file') {
     modelPath = inp.candidate.path;
     artifacts = { [basename(modelPath)]: sha256File(modelPath) };
+    if (!onnxMode)
+      throw new UsageError("a candidate .onnx file and 'predictions' are alternatives; give one.");
   } else if (onnxMode && candidate) {
     const a = onnxArtifact(candidate.record);
     const store = deps.openStore(storeUriFor(spec, inp.store, a));
@@ -124,15 +143,6 @@ export async function evaluatePullRequest(
       championArtifacts = { [a.path]: a.sha256 };
     } else championArtifacts = Object.fromEntries(champion.record.artifacts.map((a) => [a.path, a.sha256]));
   }
-  const label = inp.label ?? spec.schema?.label;
-  if (!label)
-    throw new UsageError(
-      `no label column: pass the 'label' input or set schema.label in ${inp.model}'s model.yaml.`,
-    );
-  if (onnxMode && !inp.data)
-    throw new UsageError(
-      "input 'data' is required: the evaluation set (CSV, Parquet or JSON Lines; path or s3://).",
-    );
   const report = await runEvaluation(
     {
       label,
@@ -160,18 +170,22 @@ export async function evaluatePullRequest(
     model: inp.model,
     ...(candidate ? { version: candidate.version } : {}),
     artifacts,
-    ...(champion && championArtifacts
+    ...(champion && championArtifacts && report.baseline
       ? { champion: { version: champion.version, artifacts: championArtifacts } }
       : {}),
   };
   const candidateLabel = candidate ? `v${candidate.version}` : basename(modelPath ?? 'candidate');
-  const championLabel = champion ? `v${champion.version}` : report.baseline ? 'baseline' : undefined;
+  const championLabel = !report.baseline ? undefined : champion ? `v${champion.version}` : 'baseline';
+  const noChampion =
+    champion && !report.baseline
+      ? `Champion v${champion.version} has no predictions in this file (pass baseline-score or baseline-prediction)`
+      : pair.noChampion;
   const view = {
     model: inp.model,
     report,
     candidateLabel,
     championLabel,
-    noChampion: pair.noChampion,
+    noChampion,
     history: await history(registry, pair, report.primary_metric.name),
     artifacts: {
       ...artifacts,

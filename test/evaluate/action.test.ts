@@ -11,12 +11,15 @@ import type { ModelSpec } from '../../registry/types.ts';
 import { githubEvent, runAction } from '../support/action-harness.ts';
 import { createRemote, git, type TestRemote } from '../support/git.ts';
 import { type GitHubServer, type RepoState, startGitHubServer } from '../support/github-server.ts';
+import { startS3Server, type TestS3Server } from '../support/s3-server.ts';
 
 let gh: GitHubServer;
 let repo: RepoState;
 let r: TestRemote;
 let reg: Registry;
 let storeDir: string;
+let s3: TestS3Server;
+const s3Uri = () => `s3://${s3.bucket}/artifacts`;
 
 const HOSTILE_COL = 'seg<script>alert(1)</script>';
 const HOSTILE_VALUES = ['@octocat', 'a|b **x**', '<img src=x onerror=alert(1)>'];
@@ -48,7 +51,7 @@ function evaluationCsv(): string {
   return `${rows.join('\n')}\n`;
 }
 
-const spec = (name: string, gates: ModelSpec['gates']): ModelSpec => ({
+const spec = (name: string, gates: ModelSpec['gates'], store?: string): ModelSpec => ({
   name,
   task: 'binary',
   primary_metric: { name: 'roc_auc', direction: 'maximize' },
@@ -58,7 +61,7 @@ const spec = (name: string, gates: ModelSpec['gates']): ModelSpec => ({
     label: 'y',
     slices: [HOSTILE_COL],
   },
-  artifact_store: storeDir,
+  artifact_store: store ?? storeDir,
 });
 
 function onnx(name: string, weights: number[]): string {
@@ -70,11 +73,15 @@ function onnx(name: string, weights: number[]): string {
   return path;
 }
 
-async function register(model: string, file: string, opts: { branch?: string; champion?: boolean } = {}) {
+async function register(
+  model: string,
+  file: string,
+  opts: { branch?: string; champion?: boolean; s3?: boolean } = {},
+) {
   return reg.register({
     model,
     files: [{ path: file, name: 'model.onnx' }],
-    store: openStore(storeDir),
+    store: opts.s3 ? openStore(s3Uri(), { env: s3.env }) : openStore(storeDir),
     metrics: { roc_auc: 0.7 },
     ...(opts.branch ? { branch: opts.branch } : {}),
     ...(opts.champion ? { aliases: ['champion'] } : {}),
@@ -94,12 +101,14 @@ const evaluate = (pr: number, inputs: Record<string, string | undefined> = {}) =
     cwd: r.clone,
     apiUrl: gh.url,
     event: githubEvent('pull_request', { number: pr }),
+    env: { ...s3.env },
     inputs: { data: 'eval.csv', resamples: '200', ...inputs },
     timeoutMs: 120_000,
   });
 
 beforeAll(async () => {
   gh = await startGitHubServer();
+  s3 = await startS3Server();
   r = await createRemote();
   storeDir = join(r.root, 'store');
   repo = gh.state.addRepo('octo-org/models', { gitDir: r.remote });
@@ -123,12 +132,28 @@ beforeAll(async () => {
     champion: true,
   });
   await git(r.clone, 'push', '-q', 'origin', 'main');
-  for (const head of ['mlops/churn_x/v2', 'mlops/churn_x/v3', 'mlops/fresh/v1', 'mlops/team/risk/v2'])
+  await reg.init({ model: 'lake', spec: spec('lake', [{ metric: 'roc_auc', min: 0.6 }], s3Uri()) });
+  await register('lake', onnx('lake1', [1, 0, 0]), { s3: true });
+  await reg.setAlias({ model: 'lake', alias: 'champion', version: 1 });
+  await register('lake', onnx('lake2', [1.5, -1.2, 0]), {
+    branch: 'mlops/lake/v2',
+    champion: true,
+    s3: true,
+  });
+  await git(r.clone, 'push', '-q', 'origin', 'main');
+  for (const head of [
+    'mlops/churn_x/v2',
+    'mlops/churn_x/v3',
+    'mlops/fresh/v1',
+    'mlops/team/risk/v2',
+    'mlops/lake/v2',
+  ])
     gh.state.addPullRequest(repo, { head, title: `Promote ${head}` });
   writeFileSync(join(r.clone, 'eval.csv'), evaluationCsv());
 }, 120_000);
 afterAll(async () => {
   await gh.stop();
+  await s3.stop();
   await r.cleanup();
 });
 
@@ -283,6 +308,23 @@ describe('evaluate action', () => {
     expect(res.outputs.passed).toBeUndefined();
     const after = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (churn_x)' && c.headSha === head);
     expect(after?.completedAt).toBe(before?.completedAt);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it('evaluate fetches both models from an S3-compatible store, and refuses a tampered S3 champion', async () => {
+    const head = await checkout('mlops/lake/v2');
+    const ok = await evaluate(5, { model: 'lake', record: 'false' });
+    expect(ok.errors).toEqual([]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(commentsOn(5)[0].body).toMatch(/Candidate is \*\*better than\*\* champion v1/);
+    const v1 = await reg.resolve('lake@v1', { at: head });
+    const sha = v1.artifacts[0].sha256;
+    writeFileSync(s3.objectFile(`artifacts/sha256/${sha.slice(0, 2)}/${sha}`), 'tampered bytes');
+    const bad = await evaluate(5, { model: 'lake', record: 'false' });
+    expect(bad.code).toBe(1);
+    expect(bad.errors.join('\n')).toMatch(
+      /champion lake v1 artifact model\.onnx .*the stored bytes do not match the recorded sha256/,
+    );
     expect(gh.violations()).toEqual([]);
   });
 });

@@ -218,6 +218,29 @@ describe('evaluate action', () => {
     expect(gh.violations()).toEqual([]);
   });
 
+  it('evaluate warns when the comment cannot be posted and still creates the check run', async () => {
+    const tip = await checkout('mlops/churn_x/v2');
+    const token = 'ghs_harnessToken0123456789';
+    gh.state.permissions[token] = {
+      checks: 'write',
+      contents: 'write',
+      pull_requests: 'read',
+      issues: 'read',
+    };
+    const before = commentsOn(1).map((c) => c.body);
+    try {
+      const res = await evaluate(1, { model: 'churn_x', seed: '3' });
+      expect(res.errors).toEqual([]);
+      expect(res.code, res.stdout + res.stderr).toBe(0);
+      expect(res.warnings.join('\n')).toMatch(/could not post the evaluation comment on #1/);
+      expect(commentsOn(1).map((c) => c.body)).toEqual(before);
+      const run = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (churn_x)' && c.headSha === tip);
+      expect(run?.conclusion).toBe('success');
+    } finally {
+      delete gh.state.permissions[token];
+    }
+  });
+
   it('evaluate fails the step and concludes failure for a worse candidate, listing the failed gates', async () => {
     const head = await checkout('mlops/churn_x/v3');
     const res = await evaluate(2, { model: 'churn_x', record: 'false' });

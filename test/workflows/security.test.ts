@@ -180,11 +180,17 @@ describe('workflow concurrency', () => {
       expect(promote).toHaveLength(1);
       expect(promote[0].with?.mode).toBe('gate');
       expect((g.steps ?? []).filter((s) => s.run !== undefined)).toEqual([]);
+      // One poster for the per-model checks (a check run can only be updated by the app that created it):
+      // the App when configured, in every gate job; GITHUB_TOKEN otherwise.
       const token = String(promote[0].with?.['github-token'] ?? e('github.token'));
+      expect(token).toMatch(/^\$\{\{ steps\.app\.outputs\.token( \|\| github\.token)? \}\}$/);
       const app = (g.steps ?? []).find((s) => s.id === 'app');
-      if (token.includes('steps.app.outputs.token')) {
-        expect(app?.with).toMatchObject({ 'permission-checks': 'write', 'permission-statuses': 'write' });
-      }
+      expect(app?.uses).toMatch(/^actions\/create-github-app-token@/);
+      expect(app?.with).toMatchObject({
+        'permission-checks': 'write',
+        'permission-statuses': 'write',
+        'permission-members': 'read',
+      });
       if (token.includes('github.token')) {
         expect(g.permissions).toMatchObject({ checks: 'write', statuses: 'write' });
       }

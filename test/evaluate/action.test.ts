@@ -204,6 +204,10 @@ describe('evaluate action', () => {
       evaluationProblems({ model: 'churn_x', headSha: head, run, version: 1, artifacts: v1.artifacts }),
     ).not.toEqual([]);
     expect(res.summary).toContain('### mlops evaluate: churn\\_x v2 vs v1');
+    // The chart puts the champion's value measured now next to the candidate's.
+    const metrics = JSON.parse(res.outputs.metrics);
+    expect(comments[0].body).toContain('x-axis ["v1 champion", "v2 candidate"]');
+    expect(comments[0].body).toContain(`, ${Number(metrics.roc_auc.toPrecision(6))}]`);
     expect(gh.violations()).toEqual([]);
   });
 

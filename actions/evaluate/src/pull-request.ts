@@ -64,15 +64,20 @@ function sha256File(path: string): string {
   }
 }
 
-async function history(registry: Registry, pair: ResolvedPair, metric: string) {
+/**
+ * The primary metric of the last registered versions (their recorded evaluation, else their training metric),
+ * with the champion's value replaced by the one measured now on the same rows as the candidate.
+ */
+async function history(registry: Registry, pair: ResolvedPair, metric: string, championNow?: number | null) {
   const versions = (await registry.versions(pair.spec.name, { at: 'HEAD' }))
     .filter((v) => v !== pair.candidate?.version)
     .slice(-12);
   const points: { label: string; value: number | null }[] = [];
   for (const v of versions) {
     const r = await registry.resolve({ model: pair.spec.name, version: v }, { at: 'HEAD' });
-    const value = r.evaluation?.metrics[metric] ?? r.metrics[metric];
-    points.push({ label: `v${v}`, value: typeof value === 'number' ? value : null });
+    const now = v === pair.champion?.version && championNow !== undefined;
+    const value = now ? championNow : (r.evaluation?.metrics[metric] ?? r.metrics[metric]);
+    points.push({ label: now ? `v${v} champion` : `v${v}`, value: typeof value === 'number' ? value : null });
   }
   return points;
 }
@@ -186,7 +191,12 @@ export async function evaluatePullRequest(
     candidateLabel,
     championLabel,
     noChampion,
-    history: await history(registry, pair, report.primary_metric.name),
+    history: await history(
+      registry,
+      pair,
+      report.primary_metric.name,
+      report.baseline?.metrics[report.primary_metric.name],
+    ),
     artifacts: {
       ...artifacts,
       ...Object.fromEntries(

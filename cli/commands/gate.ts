@@ -1,7 +1,7 @@
 /**
  * `mlops gate <branch>`: the promotion gate on a laptop. The branch is a local pull request (LocalForge: the
  * outbox under `.mlops/outbox/`), approvals come from `--approve`, and the same `runGate` as the promote action
- * decides and writes the `mlops/promotion-gate (<model>)` check to the outbox.
+ * decides and writes the `mlops/promotion-gate (<model>)` checks and the `mlops/promotion-gate` status to the outbox.
  */
 import { UsageError } from '../../core/errors.ts';
 import type { ForgePullRequest } from '../../github/forge.ts';
@@ -117,6 +117,7 @@ async function run(ctx: CommandContext): Promise<number> {
     ctx.out(`${branch} moves no model alias under ${reg.root}/; nothing to gate.`);
   } else {
     ctx.out(out.results.flatMap(describe).join('\n'));
+    if (out.aggregate) ctx.out(`mlops/promotion-gate: ${out.aggregate.state}. ${out.aggregate.description}`);
     ctx.out(
       out.mergeSha
         ? `Merged ${branch} into ${base} (${out.mergeSha.slice(0, 8)}).`
@@ -136,7 +137,8 @@ Runs the promote action's gate on a local branch that moves a model alias, as a 
 (recorded under .mlops/outbox/). It passes only when the branch comes with the required approvals of the
 model's owners (model.yaml owners, else CODEOWNERS) on its head commit, never the author's own, and a
 successful mlops/evaluate (<model>) check for the same head commit and artifacts in the outbox. Every
-unmet condition is listed.
+unmet condition is listed. The PR's mlops/promotion-gate status (the one branch protection requires) is
+written to the outbox's statuses.json.
 
 Options:
   --approve LOGIN[@SHA]   an approval by LOGIN of the branch head (or of commit SHA); repeatable

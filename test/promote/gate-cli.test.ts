@@ -80,6 +80,7 @@ describe('mlops gate', () => {
     expect(out).toContain('PASSED');
     expect(code).toBe(0);
     expect(out).toContain('PASSED  churn: champion -> v2');
+    expect(out).toContain('mlops/promotion-gate: success. Passed: churn may be promoted.');
     const check = await new LocalForge({ root: remote.clone }).getCheckRun(
       head,
       'mlops/promotion-gate (churn)',

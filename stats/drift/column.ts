@@ -21,8 +21,10 @@ export interface ColumnCounts {
 /** A numeric column: finite values, sorted ascending. */
 export interface NumericColumn extends ColumnCounts {
   kind: 'numeric';
-  /** Sorted finite values (the whole column, or a seeded sample of it when `sampled`). */
+  /** Sorted finite values (the whole column, or a seeded sample of it when `sampled`). Sorted on first use. */
   sorted: Float64Array;
+  /** The finite values in column order, when read from data: binned methods use them without sorting. */
+  values?: Float64Array;
   /** Number of finite values in the whole column (equals `sorted.length` unless `sampled`). */
   count: number;
   /** True when `sorted` is a sample of the column (a saved profile of a large reference). */
@@ -66,7 +68,10 @@ export function looksNumeric(cells: ArrayLike<Cell>): boolean {
   return true;
 }
 
-/** Prepare a numeric column: drop nulls and non-finite values, sort, count distinct values. */
+/**
+ * Prepare a numeric column: drop nulls and non-finite values. `sorted`, `distinct` and `valueCounts` are computed
+ * on first use (the sort is the cost of most statistics; PSI and Jensen-Shannon do without it).
+ */
 export function numericColumn(cells: ArrayLike<Cell>, opts: { maxCategories?: number } = {}): NumericColumn {
   const maxCategories = opts.maxCategories ?? DEFAULT_MAX_CATEGORIES;
   const values = new Float64Array(cells.length);
@@ -81,16 +86,45 @@ export function numericColumn(cells: ArrayLike<Cell>, opts: { maxCategories?: nu
     else if (Number.isFinite(c)) values[n++] = c;
     else nonFinite++;
   }
-  const sorted = sortFloat64(values.subarray(0, n));
+  const finite = values.subarray(0, n);
+  let sorted: Float64Array | undefined;
+  let distinct: { distinct: number; valueCounts?: Map<number, number> } | undefined;
+  const getSorted = () => {
+    sorted ??= sortFloat64(finite);
+    return sorted;
+  };
+  const getDistinct = () => {
+    distinct ??= distinctOf(getSorted(), maxCategories);
+    return distinct;
+  };
   return {
     kind: 'numeric',
     rows: cells.length,
     missing,
     nonFinite,
-    ...distinctOf(sorted, maxCategories),
-    sorted,
     count: n,
+    values: finite,
+    get sorted() {
+      return getSorted();
+    },
+    get distinct() {
+      return getDistinct().distinct;
+    },
+    get valueCounts() {
+      return getDistinct().valueCounts;
+    },
   };
+}
+
+/** True when the column holds more than `k` distinct finite values (a short scan when `values` are known). */
+export function moreDistinctThan(col: NumericColumn, k: number): boolean {
+  if (!col.values) return col.distinct > k;
+  const seen = new Set<number>();
+  for (let i = 0; i < col.values.length; i++) {
+    seen.add(col.values[i]);
+    if (seen.size > k) return true;
+  }
+  return false;
 }
 
 /** Distinct count and (when at most `maxCategories`) the value counts of a sorted array. */

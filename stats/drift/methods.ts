@@ -3,8 +3,8 @@
  * columns: normed Wasserstein, PSI and Jensen-Shannon on reference-quantile or per-value bins, chi-squared
  * test of homogeneity (Yates for one degree of freedom) and the pooled two-proportion z-test.
  */
-import { type ColumnData, type NumericColumn, numericCounts } from './column.ts';
-import { binCountsSorted, decileEdges } from './quantile.ts';
+import { type ColumnData, moreDistinctThan, type NumericColumn, numericCounts } from './column.ts';
+import { binCounts, binCountsSorted, decileEdges, decileEdgesUnsorted } from './quantile.ts';
 import { chi2Sf, erfc, npSum } from './special.ts';
 
 /** A statistic and its p-value (null for distances). */
@@ -56,10 +56,11 @@ export function normedWasserstein(ref: Float64Array, cur: Float64Array): StatRes
 
 /** Counts per bin on both sides: reference-decile bins for numeric columns with > 20 distinct reference values, else one bin per value of the union. */
 export function binPair(ref: ColumnData, cur: ColumnData): { ref: number[]; cur: number[] } {
-  if (ref.kind === 'numeric' && cur.kind === 'numeric' && ref.distinct > 20) {
-    const edges = ref.bins?.edges ?? decileEdges(ref.sorted);
-    const refCounts = ref.bins?.counts ?? binCountsSorted(ref.sorted, edges);
-    return { ref: refCounts, cur: binCountsSorted(cur.sorted, edges) };
+  if (ref.kind === 'numeric' && cur.kind === 'numeric' && moreDistinctThan(ref, 20)) {
+    const edges = ref.bins?.edges ?? (ref.values ? decileEdgesUnsorted(ref.values) : decileEdges(ref.sorted));
+    const count = (c: NumericColumn) =>
+      c.values ? binCounts(c.values, edges) : binCountsSorted(c.sorted, edges);
+    return { ref: ref.bins?.counts ?? count(ref), cur: count(cur) };
   }
   const [r, c] = valueCountPair(ref, cur);
   return { ref: r, cur: c };

@@ -27,6 +27,64 @@ export function decileEdges(sorted: ArrayLike<number>): number[] {
   return edges;
 }
 
+/** The values at sorted positions `ks` of `values` (any order), by 3-way quickselect on a copy: O(n log |ks|). */
+export function selectSorted(values: Float64Array, ks: number[]): Map<number, number> {
+  const a = values.slice();
+  const out = new Map<number, number>();
+  const wanted = [...new Set(ks)].filter((k) => k >= 0 && k < a.length).sort((x, y) => x - y);
+  const stack: [number, number, number[]][] = [[0, a.length, wanted]];
+  while (stack.length) {
+    const [lo, hi, kk] = stack.pop() as [number, number, number[]];
+    if (kk.length === 0) continue;
+    if (hi - lo <= 32) {
+      const part = a.subarray(lo, hi).sort();
+      for (const k of kk) out.set(k, part[k - lo]);
+      continue;
+    }
+    const x = a[lo];
+    const y = a[(lo + hi) >>> 1];
+    const z = a[hi - 1];
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    // Dutch-flag partition: [lo, lt) < pivot, [lt, i) == pivot, (gt, hi) > pivot.
+    let lt = lo;
+    let i = lo;
+    let gt = hi - 1;
+    while (i <= gt) {
+      const v = a[i];
+      if (v < pivot) {
+        a[i++] = a[lt];
+        a[lt++] = v;
+      } else if (v > pivot) {
+        a[i] = a[gt];
+        a[gt--] = v;
+      } else i++;
+    }
+    for (const k of kk) if (k >= lt && k <= gt) out.set(k, pivot);
+    stack.push([lo, lt, kk.filter((k) => k < lt)], [gt + 1, hi, kk.filter((k) => k > gt)]);
+  }
+  return out;
+}
+
+/** `decileEdges` of unsorted values, without sorting them (the same numbers: same order statistics, same lerp). */
+export function decileEdgesUnsorted(values: Float64Array): number[] {
+  const n = values.length;
+  const ks = [0, n - 1];
+  for (let k = 1; k <= 9; k++) {
+    const lo = Math.floor((n - 1) * (k / 10));
+    ks.push(lo, lo + 1);
+  }
+  const picked = selectSorted(values, ks);
+  const view: ArrayLike<number> = { length: n, ...Object.fromEntries(picked) };
+  return decileEdges(view);
+}
+
+/** Counts per bin of values in any order for inner `edges` (a binary search per value). */
+export function binCounts(values: ArrayLike<number>, edges: ArrayLike<number>): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (let i = 0; i < values.length; i++) counts[binIndex(edges, values[i])]++;
+  return counts;
+}
+
 /** Index of the bin holding `v` for inner `edges` (bins [e_i, e_i+1), open at both ends): the count of edges <= v. */
 export function binIndex(edges: ArrayLike<number>, v: number): number {
   let lo = 0;

@@ -1,4 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import {
+  binCounts,
+  binCountsSorted,
+  decileEdges,
+  decileEdgesUnsorted,
+  selectSorted,
+} from '../../../stats/drift/quantile.ts';
 import { RADIX_MIN, sortFloat64 } from '../../../stats/drift/sort.ts';
 
 function rng(seed: number) {
@@ -39,5 +46,27 @@ describe('sortFloat64', () => {
     sameAsBuiltIn(Float64Array.from({ length: RADIX_MIN + 1 }, (_, i) => i - 100));
     sameAsBuiltIn(Float64Array.from({ length: RADIX_MIN + 1 }, (_, i) => -i * 0.5));
     sameAsBuiltIn(Float64Array.from([3, 1, 2]));
+  });
+});
+
+describe('selection without sorting', () => {
+  it('selectSorted and decileEdgesUnsorted give what the sorted array gives, with ties and small sizes', () => {
+    const r = rng(11);
+    for (const [n, distinct] of [
+      [5, 5],
+      [33, 40],
+      [1000, 3],
+      [5000, 25],
+      [70_001, 1e9],
+    ]) {
+      const values = Float64Array.from({ length: n }, () => Math.floor(r() * distinct) - distinct / 2);
+      const sorted = values.slice().sort();
+      const ks = [0, n - 1, Math.floor(n / 3), Math.floor(n / 2), n - 2];
+      const got = selectSorted(values, ks);
+      for (const k of ks) if (k >= 0) expect(got.get(k), `n=${n} k=${k}`).toBe(sorted[k]);
+      expect(decileEdgesUnsorted(values)).toEqual(decileEdges(sorted));
+      const edges = decileEdges(sorted);
+      expect(binCounts(values, edges)).toEqual(binCountsSorted(sorted, edges));
+    }
   });
 });

@@ -162,7 +162,7 @@ const commentsOn = (pr: number) => repo.comments.filter((c) => c.issueNumber ===
 describe('evaluate action', () => {
   it('evaluate posts one sticky comment and a success check with the evaluated sha256 for a better candidate', async () => {
     const head = await checkout('mlops/churn_x/v2');
-    const res = await evaluate(1, { model: 'churn_x' });
+    const res = await evaluate(1, { model: 'churn_x', record: 'true' });
     expect(res.errors).toEqual([]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(res.outputs.passed).toBe('true');
@@ -213,7 +213,7 @@ describe('evaluate action', () => {
 
   it('evaluate run again updates the same comment and check run instead of adding new ones, and pushes nothing', async () => {
     const tip = await checkout('mlops/churn_x/v2');
-    const res = await evaluate(1, { model: 'churn_x' });
+    const res = await evaluate(1, { model: 'churn_x', record: 'true' });
     expect(res.errors).toEqual([]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(commentsOn(1)).toHaveLength(1);

@@ -15,7 +15,7 @@ describe('evaluate action inputs', () => {
       data: '/ws/eval.csv',
       dropNa: false,
       comment: true,
-      record: true,
+      record: false,
     });
     for (const k of [
       'pullRequest',

@@ -133,6 +133,6 @@ export function parseEvaluateInputs(get: InputGetter, workspace: string): Evalua
     dropNa: parseBoolean('drop-na', get('drop-na'), false),
     store: get('artifact-store'),
     comment: parseBoolean('comment', get('comment'), true),
-    record: parseBoolean('record', get('record'), true),
+    record: parseBoolean('record', get('record'), false),
   };
 }

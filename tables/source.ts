@@ -2,6 +2,7 @@
  * Where table data comes from: local files (a path, a directory or a glob) and `s3://` objects or prefixes.
  * Files are read as streams (CSV, JSON Lines) or as ranged AsyncBuffers (Parquet).
  */
+import { globToRegExp } from '../core/glob.ts';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -106,32 +107,6 @@ async function statOrThrow(path: string) {
 }
 
 const GLOB = /[*?[]/;
-
-/** Turn a glob (`*`, `**`, `?`, `[abc]`) into a regular expression over `/`-separated paths. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      const slash = glob[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i);
-      if (close < 0) re += '\\[';
-      else {
-        re += `[${glob
-          .slice(i + 1, close)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /** Split a location at its first glob segment: the literal base and the full pattern (or none). */
 function splitGlob(path: string): { base: string; pattern?: RegExp } {

@@ -5,7 +5,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.ts';
 import { openStore } from '../../registry/stores/open.ts';
-import { globToRegExp } from '../../tables/source.ts';
+import { globToRegExp } from '../../core/glob.ts';
 import { parseDuration, partitionDate, readWindow } from '../../tables/window.ts';
 import { startS3Server, type TestS3Server } from '../support/s3-server.ts';
 

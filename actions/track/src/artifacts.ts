@@ -5,33 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../../core/errors.ts';
+import { globToRegExp } from '../../../core/glob.ts';
 import { decodeModel, readSignature } from '../../../onnx/signature.ts';
 import type { TensorSpec } from '../../../registry/types.ts';
-
-/** A glob as an anchored regular expression over `/`-separated relative paths. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      const slash = glob[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = glob.indexOf('}', i);
-      if (end < 0) throw new UsageError(`artifact glob '${glob}' has an unclosed '{'.`);
-      re += `(?:${glob
-        .slice(i + 1, end)
-        .split(',')
-        .map((s) => s.replace(/[.+^$()|[\]\\]/g, '\\$&'))
-        .join('|')})`;
-      i = end;
-    } else re += c.replace(/[.+^$()|[\]\\{}]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 function walk(dir: string, out: string[], base: string): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {

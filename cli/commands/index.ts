@@ -14,20 +14,20 @@ import { showCommand } from './show.ts';
 import { trackCommand } from './track.ts';
 import { trainCommand } from './train.ts';
 
-/** Every `mlops` subcommand, in the order `mlops --help` lists them. Each lives in its own file here. */
+/** Every `mlops` subcommand, in lifecycle order for `mlops --help`. Each lives in its own file here. */
 export const commands: Command[] = [
+  demoCommand,
   initCommand,
+  trainCommand,
+  trackCommand,
   registerCommand,
-  promoteCommand,
+  evaluateCommand,
   gateCommand,
+  promoteCommand,
   rollbackCommand,
   archiveCommand,
+  driftCommand,
   showCommand,
   historyCommand,
   listCommand,
-  evaluateCommand,
-  driftCommand,
-  demoCommand,
-  trainCommand,
-  trackCommand,
 ];

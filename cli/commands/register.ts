@@ -6,6 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
+import { validateMetrics } from '../../registry/index.ts';
 import {
   noExtra,
   num,
@@ -64,7 +65,10 @@ Exit codes: 0 registered, 2 bad input (nothing written, nothing uploaded).`,
         given: path,
       };
     });
-    const metrics = v.metrics ? await readMappingFile(v.metrics, ctx.cwd, '--metrics') : {};
+    const metrics = validateMetrics(
+      v.metrics ? await readMappingFile(v.metrics, ctx.cwd, '--metrics') : {},
+      v.metrics ?? '--metrics',
+    );
     const params = v.params ? await readMappingFile(v.params, ctx.cwd, '--params') : {};
     const card = v.card ? await readCard(v.card, ctx.cwd) : undefined;
     const reg = await openFromFlags(ctx, v);

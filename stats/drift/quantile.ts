@@ -1,6 +1,7 @@
 /**
  * Quantiles and summaries of sorted samples, computed the way numpy does (`np.quantile`, method 'linear').
  */
+import { sortFloat64 } from './sort.ts';
 
 /** numpy's `np.quantile(sorted, q)` (linear interpolation, numpy's two-sided lerp) of an ascending array. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
@@ -27,41 +28,63 @@ export function decileEdges(sorted: ArrayLike<number>): number[] {
   return edges;
 }
 
-/** The values at sorted positions `ks` of `values` (any order), by 3-way quickselect on a copy: O(n log |ks|). */
+/** Buckets of the histogram `selectSorted` narrows the order statistics with. */
+const SELECT_BUCKETS = 65_536;
+
+/**
+ * The values at sorted positions `ks` of finite `values` (any order), without sorting them all: one pass for the
+ * range, one for a 65 536-bucket equal-width histogram (bucket index is monotone in the value), then only the
+ * buckets that hold a wanted position are gathered and sorted. Exact for any data; fast unless most values share
+ * a bucket (then it costs one sort of that bucket).
+ */
 export function selectSorted(values: Float64Array, ks: number[]): Map<number, number> {
-  const a = values.slice();
+  const n = values.length;
   const out = new Map<number, number>();
-  const wanted = [...new Set(ks)].filter((k) => k >= 0 && k < a.length).sort((x, y) => x - y);
-  const stack: [number, number, number[]][] = [[0, a.length, wanted]];
-  while (stack.length) {
-    const [lo, hi, kk] = stack.pop() as [number, number, number[]];
-    if (kk.length === 0) continue;
-    if (hi - lo <= 32) {
-      const part = a.subarray(lo, hi).sort();
-      for (const k of kk) out.set(k, part[k - lo]);
-      continue;
-    }
-    const x = a[lo];
-    const y = a[(lo + hi) >>> 1];
-    const z = a[hi - 1];
-    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
-    // Dutch-flag partition: [lo, lt) < pivot, [lt, i) == pivot, (gt, hi) > pivot.
-    let lt = lo;
-    let i = lo;
-    let gt = hi - 1;
-    while (i <= gt) {
-      const v = a[i];
-      if (v < pivot) {
-        a[i++] = a[lt];
-        a[lt++] = v;
-      } else if (v > pivot) {
-        a[i] = a[gt];
-        a[gt--] = v;
-      } else i++;
-    }
-    for (const k of kk) if (k >= lt && k <= gt) out.set(k, pivot);
-    stack.push([lo, lt, kk.filter((k) => k < lt)], [gt + 1, hi, kk.filter((k) => k > gt)]);
+  const wanted = [...new Set(ks)].filter((k) => k >= 0 && k < n).sort((x, y) => x - y);
+  if (wanted.length === 0) return out;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
+  if (!(max > min)) {
+    for (const k of wanted) out.set(k, min);
+    return out;
+  }
+  const top = SELECT_BUCKETS - 1;
+  const scale = SELECT_BUCKETS / (max - min);
+  const bucket = (v: number) => Math.min(top, Math.floor((v - min) * scale));
+  const counts = new Uint32Array(SELECT_BUCKETS);
+  for (let i = 0; i < n; i++) counts[bucket(values[i])]++;
+  // The bucket and the position inside it of every wanted order statistic.
+  const where = new Map<number, { bucket: number; offset: number }>();
+  let seen = 0;
+  let w = 0;
+  for (let b = 0; b < SELECT_BUCKETS && w < wanted.length; b++) {
+    while (w < wanted.length && wanted[w] < seen + counts[b]) {
+      where.set(wanted[w], { bucket: b, offset: wanted[w] - seen });
+      w++;
+    }
+    seen += counts[b];
+  }
+  const slot = new Int32Array(SELECT_BUCKETS).fill(-1);
+  const parts: Float64Array[] = [];
+  for (const { bucket: b } of where.values()) {
+    if (slot[b] < 0) {
+      slot[b] = parts.length;
+      parts.push(new Float64Array(counts[b]));
+    }
+  }
+  const fill = new Uint32Array(parts.length);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const p = slot[bucket(v)];
+    if (p >= 0) parts[p][fill[p]++] = v;
+  }
+  const sorted = parts.map((g) => (g.length > 64 ? sortFloat64(g) : g.sort()));
+  for (const [k, { bucket: b, offset }] of where) out.set(k, sorted[slot[b]][offset]);
   return out;
 }
 
@@ -78,11 +101,23 @@ export function decileEdgesUnsorted(values: Float64Array): number[] {
   return decileEdges(view);
 }
 
-/** Counts per bin of values in any order for inner `edges` (a binary search per value). */
+/** Counts per bin of values in any order for inner `edges`: the bin of v is the number of edges <= v. */
 export function binCounts(values: ArrayLike<number>, edges: ArrayLike<number>): number[] {
-  const counts = new Array<number>(edges.length + 1).fill(0);
-  for (let i = 0; i < values.length; i++) counts[binIndex(edges, values[i])]++;
-  return counts;
+  const e = Float64Array.from(edges);
+  const m = e.length;
+  const counts = new Float64Array(m + 1);
+  if (m > 16) {
+    for (let i = 0; i < values.length; i++) counts[binIndex(e, values[i])]++;
+    return Array.from(counts);
+  }
+  // At most 16 edges (deciles give 9): count the edges below each value without branching.
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    let b = 0;
+    for (let j = 0; j < m; j++) b += e[j] <= v ? 1 : 0;
+    counts[b]++;
+  }
+  return Array.from(counts);
 }
 
 /** Index of the bin holding `v` for inner `edges` (bins [e_i, e_i+1), open at both ends): the count of edges <= v. */

@@ -148,7 +148,7 @@ describe('drift action', () => {
       .filter((c: { drifted: boolean }) => c.drifted)
       .map((c: { name: string }) => c.name);
     expect(drifted).toEqual(expect.arrayContaining(FEATURES.slice(0, 5)));
-    expect(result.prediction).toMatchObject({ column: 'prediction', source: 'model' });
+    expect(result.prediction).toMatchObject({ column: 'prediction', source: 'model', drifted: true });
     expect(result.target).toMatchObject({ column: LABEL, source: 'logged' });
     expect(result.columns.map((c: { name: string }) => c.name)).not.toContain(LABEL);
 

@@ -243,11 +243,16 @@ export async function runDrift(o: DriftOptions, deps: DriftDeps): Promise<DriftO
   const html = htmlReport(run);
   let reportUri: string | undefined;
   const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const key = `drift/${o.model}/${stamp}`;
   if (o.storeReport !== false && r.store && o.model) {
-    const key = `drift/${o.model}/${stamp}`;
-    await r.store.putKey(`${key}/report.html`, { bytes: Buffer.from(html) });
-    reportUri = `${r.store.baseUri}/${key}/report.html`;
-    deps.log.info(`stored the report at ${reportUri}`);
+    // The report is a copy of what the step shows; a store that refuses it only warns.
+    try {
+      await r.store.putKey(`${key}/report.html`, { bytes: Buffer.from(html) });
+      reportUri = `${r.store.baseUri}/${key}/report.html`;
+      deps.log.info(`stored the report at ${reportUri}`);
+    } catch (err) {
+      deps.log.warn(`could not store the drift report in ${r.store.baseUri}: ${(err as Error).message}`);
+    }
   }
   const markdown = markdownReport(run, { reportUrl: reportUri });
   const json = {
@@ -260,7 +265,6 @@ export async function runDrift(o: DriftOptions, deps: DriftDeps): Promise<DriftO
     ...(reportUri ? { report: reportUri } : {}),
   };
   if (reportUri && r.store) {
-    const key = `drift/${o.model}/${stamp}`;
     await r.store.putKey(`${key}/report.md`, { bytes: Buffer.from(markdown) });
     await r.store.putKey(`${key}/result.json`, { bytes: Buffer.from(`${JSON.stringify(json, null, 2)}\n`) });
   }

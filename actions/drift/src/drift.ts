@@ -9,19 +9,15 @@ import type { Clock } from '../../../core/clock.ts';
 import { UsageError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { Forge } from '../../../github/forge.ts';
-import { loadModel } from '../../../onnx/infer.ts';
-import { openRegistry } from '../../../registry/index.ts';
 import type { Env } from '../../../registry/stores/s3-client.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
-import type { ModelSpec, VersionRecord } from '../../../registry/types.ts';
 import type { MethodChoice } from '../../../stats/drift/test-column.ts';
 import { readWindow, type Table } from '../../../tables/index.ts';
-import type { Cell } from '../../../tables/types.ts';
 import { compareData, driftJson } from './compare.ts';
 import { type RetrainSettings, type SyncIssueResult, syncIssue } from './issue.ts';
-import { type Predictor, predictionDrift, ran, targetDrift } from './outcomes.ts';
+import { predictionDrift, ran, targetDrift } from './outcomes.ts';
 import type { ReferenceProfile } from './profile.ts';
-import { championProfile, fetchArtifact, onnxArtifact, readReference } from './reference.ts';
+import { championPredictor, resolveReference } from './reference.ts';
 import { htmlReport } from './report-html.ts';
 import { markdownReport } from './report-md.ts';
 import type { DriftRun } from './types.ts';
@@ -90,86 +86,6 @@ export interface DriftOutcome {
   issue?: SyncIssueResult;
 }
 
-interface Resolved {
-  spec?: ModelSpec;
-  record?: VersionRecord;
-  store?: ArtifactStore;
-  reference: Table | ReferenceProfile;
-  label: string;
-}
-
-async function resolveReference(o: DriftOptions, deps: DriftDeps): Promise<Resolved> {
-  let spec: ModelSpec | undefined;
-  let record: VersionRecord | undefined;
-  let store: ArtifactStore | undefined;
-  if (o.model) {
-    const reg = await openRegistry({
-      dir: o.workingDir ?? process.cwd(),
-      root: o.registryRoot,
-      log: deps.log,
-    });
-    spec = await reg.spec(o.model);
-    const storeUri = spec.artifact_store ?? o.artifactStore;
-    if (storeUri) store = deps.openStore(storeUri);
-    if (!o.reference || (o.runModel !== false && !o.modelFile)) {
-      try {
-        record = await reg.resolve({ model: o.model, alias: o.alias ?? 'champion' });
-      } catch (err) {
-        if (!o.reference) throw err;
-      }
-    }
-  }
-  if (o.reference) {
-    return {
-      spec,
-      record,
-      store,
-      reference: await readReference(o.reference, { env: deps.env }),
-      label: o.reference,
-    };
-  }
-  if (!record || !store) {
-    throw new UsageError(
-      o.model
-        ? `no artifact store for '${o.model}': set artifact_store in model.yaml or pass 'artifact-store'`
-        : "nothing to compare with: give 'model' (its champion's reference profile) or 'reference' (a file)",
-    );
-  }
-  const profile = await championProfile(store, record);
-  return {
-    spec,
-    record,
-    store,
-    reference: profile,
-    label: `${record.model} v${record.version} (${o.alias ?? 'champion'}) reference profile, ${profile.rows} row(s)`,
-  };
-}
-
-async function predictor(o: DriftOptions, r: Resolved): Promise<Predictor | undefined> {
-  if (o.runModel === false) return undefined;
-  let source: string | { bytes: Uint8Array; label: string } | undefined = o.modelFile;
-  if (!source && r.record && r.store) {
-    const art = onnxArtifact(r.record);
-    if (art)
-      source = {
-        bytes: await fetchArtifact(r.store, art),
-        label: `${r.record.model} v${r.record.version} ${art.path}`,
-      };
-  }
-  if (!source) return undefined;
-  const model = await loadModel(source);
-  const features = r.spec?.schema?.features.map((f) => f.name);
-  return async (table: Table): Promise<Cell[]> => {
-    const p = await model.predict(table, { task: r.spec?.task, features });
-    if (p.task !== 'multiclass') return p.scores as number[];
-    if (p.labels) return p.labels.map(String);
-    const classes = p.classes ?? [];
-    return (p.scores as number[][]).map((row) =>
-      String(classes[row.indexOf(Math.max(...row))] ?? row.indexOf(Math.max(...row))),
-    );
-  };
-}
-
 function reasonsOf(run: Omit<DriftRun, 'reasons' | 'drift'>): string[] {
   const out: string[] = [];
   const f = run.features;
@@ -219,7 +135,7 @@ export async function runDrift(o: DriftOptions, deps: DriftDeps): Promise<DriftO
     categorical: o.categorical,
   });
   const logged = predCol !== undefined && current.has(predCol) && refColumns(r.reference).includes(predCol);
-  const predict = predCol === undefined || logged ? undefined : await predictor(o, r);
+  const predict = predCol === undefined || logged ? undefined : await championPredictor(o, r);
   const partial = {
     model: o.model,
     referenceLabel: r.label,

@@ -7,9 +7,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../../core/errors.ts';
+import { loadModel } from '../../../onnx/infer.ts';
+import { openRegistry } from '../../../registry/index.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
-import type { ArtifactRecord, VersionRecord } from '../../../registry/types.ts';
+import type { ArtifactRecord, ModelSpec, VersionRecord } from '../../../registry/types.ts';
 import { readTable, type SourceOptions, type Table } from '../../../tables/index.ts';
+import type { Cell } from '../../../tables/types.ts';
+import type { DriftDeps, DriftOptions } from './drift.ts';
+import type { Predictor } from './outcomes.ts';
 import { PROFILE_FORMAT, parseProfile, type ReferenceProfile } from './profile.ts';
 
 /** Read an explicit reference: a saved profile (JSON with `"format": "mlops-reference-profile"`) or a data file. */
@@ -69,4 +74,87 @@ export function onnxArtifact(record: VersionRecord): ArtifactRecord | undefined 
     record.artifacts.find((a) => a.path === 'model.onnx') ??
     record.artifacts.find((a) => a.path.endsWith('.onnx'))
   );
+}
+
+/** The reference and what the registry said about the model. */
+export interface Resolved {
+  spec?: ModelSpec;
+  record?: VersionRecord;
+  store?: ArtifactStore;
+  reference: Table | ReferenceProfile;
+  label: string;
+}
+
+/** Open the registry (when `model` is given) and read the reference: the `reference` file or the champion's profile. */
+export async function resolveReference(o: DriftOptions, deps: DriftDeps): Promise<Resolved> {
+  let spec: ModelSpec | undefined;
+  let record: VersionRecord | undefined;
+  let store: ArtifactStore | undefined;
+  if (o.model) {
+    const reg = await openRegistry({
+      dir: o.workingDir ?? process.cwd(),
+      root: o.registryRoot,
+      log: deps.log,
+    });
+    spec = await reg.spec(o.model);
+    const storeUri = spec.artifact_store ?? o.artifactStore;
+    if (storeUri) store = deps.openStore(storeUri);
+    if (!o.reference || (o.runModel !== false && !o.modelFile)) {
+      try {
+        record = await reg.resolve({ model: o.model, alias: o.alias ?? 'champion' });
+      } catch (err) {
+        if (!o.reference) throw err;
+      }
+    }
+  }
+  if (o.reference) {
+    return {
+      spec,
+      record,
+      store,
+      reference: await readReference(o.reference, { env: deps.env }),
+      label: o.reference,
+    };
+  }
+  if (!record || !store) {
+    throw new UsageError(
+      o.model
+        ? `no artifact store for '${o.model}': set artifact_store in model.yaml or pass 'artifact-store'`
+        : "nothing to compare with: give 'model' (its champion's reference profile) or 'reference' (a file)",
+    );
+  }
+  const profile = await championProfile(store, record);
+  return {
+    spec,
+    record,
+    store,
+    reference: profile,
+    label: `${record.model} v${record.version} (${o.alias ?? 'champion'}) reference profile, ${profile.rows} row(s)`,
+  };
+}
+
+/** A predictor from `modelFile` or the version's ONNX artifact; undefined when there is none or `runModel` is off. */
+export async function championPredictor(o: DriftOptions, r: Resolved): Promise<Predictor | undefined> {
+  if (o.runModel === false) return undefined;
+  let source: string | { bytes: Uint8Array; label: string } | undefined = o.modelFile;
+  if (!source && r.record && r.store) {
+    const art = onnxArtifact(r.record);
+    if (art)
+      source = {
+        bytes: await fetchArtifact(r.store, art),
+        label: `${r.record.model} v${r.record.version} ${art.path}`,
+      };
+  }
+  if (!source) return undefined;
+  const model = await loadModel(source);
+  const features = r.spec?.schema?.features.map((f) => f.name);
+  return async (table: Table): Promise<Cell[]> => {
+    const p = await model.predict(table, { task: r.spec?.task, features });
+    if (p.task !== 'multiclass') return p.scores as number[];
+    if (p.labels) return p.labels.map(String);
+    const classes = p.classes ?? [];
+    return (p.scores as number[][]).map((row) =>
+      String(classes[row.indexOf(Math.max(...row))] ?? row.indexOf(Math.max(...row))),
+    );
+  };
 }

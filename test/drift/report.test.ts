@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { histogramPair } from '../../actions/drift/src/charts.ts';
 import { compareData } from '../../actions/drift/src/compare.ts';
 import { escapeHtml, htmlReport } from '../../actions/drift/src/report-html.ts';
 import { markdownReport, MERMAID_CHARTS } from '../../actions/drift/src/report-md.ts';
 import type { DriftRun } from '../../actions/drift/src/types.ts';
+import { prepareColumn } from '../../stats/drift/column.ts';
 import { ColumnTable } from '../../tables/table.ts';
 import type { Cell } from '../../tables/types.ts';
 
@@ -99,5 +101,18 @@ describe('drift reports', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
       '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
     );
+  });
+
+  it('histogramPair draws one bar per value for a numeric column with few values, shared bins otherwise', () => {
+    const flags = histogramPair(prepareColumn([0, 1, 1, 1]), prepareColumn([0, 0, 1, 1, null]));
+    expect(flags).toEqual({ labels: ['0', '1'], ref: [0.25, 0.75], cur: [0.5, 0.5] });
+    const wide = histogramPair(
+      prepareColumn(Array.from({ length: 100 }, (_, i) => i)),
+      prepareColumn(Array.from({ length: 50 }, (_, i) => i * 3)),
+    );
+    expect(wide?.labels).toHaveLength(20);
+    expect(wide?.edges?.[0]).toBe(0);
+    expect(wide?.edges?.[20]).toBe(147);
+    expect(wide?.ref.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 });

@@ -35,7 +35,17 @@ export function fmt(x: number | null | undefined): string {
 /** Proportions of both sides over shared bins: equal-width over both ranges, or the top categories. */
 export function histogramPair(ref: ColumnData, cur: ColumnData): HistogramPair | undefined {
   if (ref.kind === 'numeric' && cur.kind === 'numeric') {
-    if (ref.sorted.length === 0 && cur.sorted.length === 0) return undefined;
+    if (ref.count === 0 && cur.count === 0) return undefined;
+    // Few distinct values (a label, a flag, a count): one bar per value.
+    const rv = ref.count ? ref.valueCounts : new Map<number, number>();
+    const cv = cur.count ? cur.valueCounts : new Map<number, number>();
+    if (rv && cv) {
+      const keys = [...new Set([...rv.keys(), ...cv.keys()])].sort((a, b) => a - b);
+      if (keys.length <= CHART_BINS) {
+        const share = (m: Map<number, number>, n: number) => keys.map((k) => (n ? (m.get(k) ?? 0) / n : 0));
+        return { labels: keys.map(fmt), ref: share(rv, ref.count), cur: share(cv, cur.count) };
+      }
+    }
     const lo = Math.min(ref.sorted[0] ?? Infinity, cur.sorted[0] ?? Infinity);
     const hi = Math.max(ref.sorted.at(-1) ?? -Infinity, cur.sorted.at(-1) ?? -Infinity);
     const bins = hi > lo ? CHART_BINS : 1;

@@ -27,10 +27,12 @@ def psi(ref, cur):
 def time_stats(ref_path, cur_path, rows, features):
     ref = np.fromfile(ref_path, dtype='<f8').reshape(features, rows)
     cur = np.fromfile(cur_path, dtype='<f8').reshape(features, rows)
+    # Each statistic first drops NaN and +-inf, as DESIGN.md (and ours) do before any statistic.
+    fin = lambda x: x[np.isfinite(x)]
     fns = {
-        'ks': lambda a, b: stats.ks_2samp(a, b, method='auto').pvalue,
-        'wasserstein': lambda a, b: stats.wasserstein_distance(a, b) / max(np.std(a), 0.001),
-        'psi': psi,
+        'ks': lambda a, b: stats.ks_2samp(fin(a), fin(b), method='auto').pvalue,
+        'wasserstein': lambda a, b: (lambda a, b: stats.wasserstein_distance(a, b) / max(np.std(a), 0.001))(fin(a), fin(b)),
+        'psi': lambda a, b: psi(fin(a), fin(b)),
     }
     out = {}
     for name, fn in fns.items():

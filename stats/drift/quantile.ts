@@ -101,21 +101,41 @@ export function decileEdgesUnsorted(values: Float64Array): number[] {
   return decileEdges(view);
 }
 
-/** Counts per bin of values in any order for inner `edges`: the bin of v is the number of edges <= v. */
+/** Cells of the lookup table `binCounts` finds a value's bin with. */
+const LOOKUP_CELLS = 1024;
+
+/**
+ * Counts per bin of finite values in any order for inner `edges` (ascending): the bin of v is the number of edges
+ * <= v. A 1024-cell table over the edges' range gives each value's bin up to a step, which two comparisons settle,
+ * so the result is exact whatever the rounding of the cell index.
+ */
 export function binCounts(values: ArrayLike<number>, edges: ArrayLike<number>): number[] {
   const e = Float64Array.from(edges);
   const m = e.length;
   const counts = new Float64Array(m + 1);
-  if (m > 16) {
+  if (m === 0 || m > 255) {
     for (let i = 0; i < values.length; i++) counts[binIndex(e, values[i])]++;
     return Array.from(counts);
   }
-  // At most 16 edges (deciles give 9): count the edges below each value without branching.
+  const lo = e[0];
+  const hi = e[m - 1];
+  const scale = hi > lo ? LOOKUP_CELLS / (hi - lo) : 1;
+  const start = new Uint8Array(LOOKUP_CELLS + 1);
+  for (let k = 0, b = 0; k <= LOOKUP_CELLS; k++) {
+    const x = lo + k / scale;
+    while (b < m && e[b] <= x) b++;
+    start[k] = b;
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    let b = 0;
-    for (let j = 0; j < m; j++) b += e[j] <= v ? 1 : 0;
-    counts[b]++;
+    if (!(v >= lo)) counts[0]++;
+    else if (v >= hi) counts[m]++;
+    else {
+      let b = start[Math.min(LOOKUP_CELLS, Math.floor((v - lo) * scale))];
+      while (b > 0 && e[b - 1] > v) b--;
+      while (b < m && e[b] <= v) b++;
+      counts[b]++;
+    }
   }
   return Array.from(counts);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   binCounts,
   binCountsSorted,
+  binIndex,
   decileEdges,
   decileEdgesUnsorted,
   selectSorted,
@@ -69,6 +70,23 @@ describe('selection without sorting', () => {
       expect(decileEdgesUnsorted(values)).toEqual(decileEdges(sorted));
       const edges = decileEdges(sorted);
       expect(binCounts(values, edges)).toEqual(binCountsSorted(sorted, edges));
+    }
+  });
+
+  it('binCounts counts every value into the bin binIndex gives, values on edges included', () => {
+    const r = rng(21);
+    for (const edges of [
+      [0.5],
+      [-1e300, 0, 1e-300, 3],
+      [1, 2, 2.5, 2.5000000000000004, 3, 7, 7.000000000000001, 8, 9],
+      Array.from({ length: 9 }, (_, k) => k * k * 1e6),
+    ]) {
+      const values = Float64Array.from({ length: 20_000 }, (_, i) =>
+        i % 3 === 0 ? edges[i % edges.length] : (r() - 0.3) * 1.5 * (edges.at(-1) as number) + (i % 7),
+      );
+      const want = new Array(edges.length + 1).fill(0);
+      for (const v of values) want[binIndex(edges, v)]++;
+      expect(binCounts(values, edges), JSON.stringify(edges)).toEqual(want);
     }
   });
 });

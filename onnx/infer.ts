@@ -26,6 +26,8 @@ export interface PredictOptions {
   task?: 'binary' | 'multiclass' | 'regression';
   /** Feature order for a single `[N,d]` input (from `model.yaml` schema). Defaults to the model's own metadata. */
   features?: string[];
+  /** Binary: the class label whose probability is the score. Default: the greater of the two labels (sklearn). */
+  positiveLabel?: number | string;
   /** Rows per `session.run`. Default 8192 (or the model's fixed batch dimension). */
   batchSize?: number;
 }
@@ -161,7 +163,15 @@ export async function loadModel(
           Object.fromEntries(Object.entries(result).map(([k, t]) => [k, { data: t.data, dims: t.dims }])),
         );
       }
-      return readScores({ chunks, signature, zipmaps, task: popts.task, source, rows: table.rows });
+      return readScores({
+        chunks,
+        signature,
+        zipmaps,
+        task: popts.task,
+        source,
+        rows: table.rows,
+        positiveLabel: popts.positiveLabel,
+      });
     },
   };
 }

@@ -69,6 +69,8 @@ export function readScores(args: {
   task?: Predictions['task'];
   source: string;
   rows: number;
+  /** Binary: the class whose probability is the score. Default: the greater class label (sklearn's `classes_[1]`). */
+  positiveLabel?: number | string;
 }): Predictions {
   const { chunks, signature, zipmaps, source, rows } = args;
   const names = chunks.length
@@ -118,13 +120,7 @@ export function readScores(args: {
     if (width > 2) {
       throw new UsageError(`${source} output '${name}' has ${width} classes; expected 2 for a binary task.`);
     }
-    const pos =
-      width === 1
-        ? 0
-        : Math.max(
-            0,
-            classes.findIndex((c) => c === 1 || c === '1'),
-          );
+    const pos = width === 1 ? 0 : positiveIndex(classes, args.positiveLabel, `${source} output '${name}'`);
     const scores = new Array<number>(values.length / width);
     for (let i = 0; i < scores.length; i++) scores[i] = values[i * width + pos] as number;
     return { task, scores, labels, classes, outputs: { scores: name, labels: labelName } };
@@ -135,6 +131,33 @@ export function readScores(args: {
   for (let i = 0; i < values.length / width; i++)
     scores.push(Array.prototype.slice.call(values, i * width, (i + 1) * width) as number[]);
   return { task, scores, labels, classes, outputs: { scores: name, labels: labelName } };
+}
+
+/**
+ * The column holding the positive class of a binary classifier. Like sklearn: the given positive label, else
+ * the greater of the two class labels (numbers by value, text by code point), never a silent fallback.
+ */
+export function positiveIndex(
+  classes: readonly (number | string)[],
+  positiveLabel: number | string | undefined,
+  what: string,
+): number {
+  if (classes.length !== 2) {
+    throw new UsageError(
+      `${what} has ${classes.length} classes (${classes.join(', ')}); a binary task expects exactly 2.`,
+    );
+  }
+  if (positiveLabel !== undefined) {
+    const i = classes.findIndex((c) => String(c) === String(positiveLabel));
+    if (i < 0)
+      throw new UsageError(
+        `positive label '${positiveLabel}' is not a class of ${what}; expected one of ${classes.join(', ')}.`,
+      );
+    return i;
+  }
+  const [a, b] = classes;
+  const greater = typeof a === 'number' && typeof b === 'number' ? b > a : String(b) > String(a);
+  return greater ? 1 : 0;
 }
 
 function widthFromSpec(sig: ModelSignature, name: string, zipmaps: UnwrappedZipMap[]): number {

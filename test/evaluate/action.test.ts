@@ -327,14 +327,20 @@ describe('evaluate action', () => {
     const sha = v1.artifacts[0].sha256;
     writeFileSync(join(storeDir, 'sha256', sha.slice(0, 2), sha), 'tampered bytes');
     const before = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (churn_x)' && c.headSha === head);
+    const beforeConclusion = before?.conclusion;
     const res = await evaluate(1, { model: 'churn_x' });
     expect(res.code).toBe(1);
     expect(res.errors.join('\n')).toMatch(
       /champion churn_x v1 artifact model\.onnx .*the stored bytes do not match the recorded sha256/,
     );
     expect(res.outputs.passed).toBeUndefined();
-    const after = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (churn_x)' && c.headSha === head);
-    expect(after?.completedAt).toBe(before?.completedAt);
+    // The earlier green check on this head must not stand: it now fails with the error.
+    expect(beforeConclusion).toBe('success');
+    const after = repo.checkRuns.filter((c) => c.name === 'mlops/evaluate (churn_x)' && c.headSha === head);
+    expect(after).toHaveLength(1);
+    expect(after[0].conclusion).toBe('failure');
+    expect(after[0].title).toMatch(/^Error: champion churn_x v1 artifact model\.onnx .*sha256/);
+    expect(after[0].summary).toMatch(/could not be evaluated/);
     expect(gh.violations()).toEqual([]);
   });
 
@@ -352,6 +358,8 @@ describe('evaluate action', () => {
     expect(bad.errors.join('\n')).toMatch(
       /champion lake v1 artifact model\.onnx .*the stored bytes do not match the recorded sha256/,
     );
+    const run = repo.checkRuns.find((c) => c.name === 'mlops/evaluate (lake)' && c.headSha === head);
+    expect(run?.conclusion).toBe('failure');
     expect(gh.violations()).toEqual([]);
   });
 });

@@ -93,6 +93,38 @@ describe('evaluate report', () => {
     expect(full).not.toContain('more slice values');
   });
 
+  it('renderComment never mixes measured values and registration history in one chart series', () => {
+    const r = report([]);
+    const history = [
+      { label: 'v5', value: 0.91 },
+      { label: 'v6', value: 0.93 },
+      { label: 'v7', value: 0.95 },
+    ];
+    const body = renderComment({
+      model: 'churn',
+      report: r,
+      candidateLabel: 'v7',
+      championLabel: 'v6',
+      history,
+    });
+    const blocks = body
+      .split('```mermaid')
+      .slice(1)
+      .map((b) => b.slice(0, b.indexOf('```')));
+    expect(blocks).toHaveLength(2);
+    const [measured, recorded] = blocks;
+    const round = (v: number) => Number(v.toPrecision(6));
+    expect(measured).toContain(`title "roc_auc measured on these ${n} evaluation rows"`);
+    expect(measured).toContain('x-axis ["v6 champion", "v7 candidate"]');
+    expect(measured).toContain(
+      `bar [${round(r.baseline!.metrics.roc_auc as number)}, ${round(r.metrics.roc_auc as number)}]`,
+    );
+    expect(recorded).toContain('recorded at registration');
+    expect(recorded).toContain('x-axis ["v5", "v6", "v7"]');
+    expect(recorded).toContain('line [0.91, 0.93, 0.95]');
+    expect(recorded).not.toContain(String(round(r.metrics.roc_auc as number)));
+  });
+
   it('formatEvaluationExternalId round-trips through parseEvaluationExternalId and refuses other shapes', () => {
     const id = {
       model: 'team/churn',

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { UsageError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { type Forge, type ForgeCheckRun, type ForgePullRequest, marker } from '../../../github/forge.ts';
+import { escapeText } from '../../../github/markdown.ts';
 import type { OrtModule } from '../../../onnx/runtime.ts';
 import { openRegistry, type Registry } from '../../../registry/index.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
@@ -65,19 +66,16 @@ function sha256File(path: string): string {
 }
 
 /**
- * The primary metric of the last registered versions (their recorded evaluation, else their training metric),
- * with the champion's value replaced by the one measured now on the same rows as the candidate.
+ * The primary metric that the last registered versions recorded at registration (their training or
+ * validation metric). Drawn as its own chart: it is not measured on the evaluation rows.
  */
-async function history(registry: Registry, pair: ResolvedPair, metric: string, championNow?: number | null) {
-  const versions = (await registry.versions(pair.spec.name, { at: 'HEAD' }))
-    .filter((v) => v !== pair.candidate?.version)
-    .slice(-12);
+async function history(registry: Registry, pair: ResolvedPair, metric: string) {
+  const versions = (await registry.versions(pair.spec.name, { at: 'HEAD' })).slice(-12);
   const points: { label: string; value: number | null }[] = [];
   for (const v of versions) {
     const r = await registry.resolve({ model: pair.spec.name, version: v }, { at: 'HEAD' });
-    const now = v === pair.champion?.version && championNow !== undefined;
-    const value = now ? championNow : (r.evaluation?.metrics[metric] ?? r.metrics[metric]);
-    points.push({ label: now ? `v${v} champion` : `v${v}`, value: typeof value === 'number' ? value : null });
+    const value = r.metrics[metric];
+    points.push({ label: `v${v}`, value: typeof value === 'number' ? value : null });
   }
   return points;
 }
@@ -92,6 +90,51 @@ export async function evaluatePullRequest(
   if (inp.pullRequest !== undefined && !forge) throw new UsageError('a pull request needs a GitHub token.');
   const pr: ForgePullRequest | undefined =
     inp.pullRequest !== undefined && forge ? await forge.getPullRequest(inp.pullRequest) : undefined;
+  try {
+    return await evaluateAndReport(inp, deps, registry, pr);
+  } catch (err) {
+    if (forge) await reportFailure(inp, deps, forge, registry, pr, err as Error);
+    throw err;
+  }
+}
+
+/**
+ * A hard failure once the commit is known (a tampered champion, a missing column...): the check run on that
+ * commit becomes `failure` with the error, so that an earlier green check cannot pass the promotion gate.
+ */
+async function reportFailure(
+  inp: EvaluateActionInputs,
+  deps: EvaluatePrDeps,
+  forge: Forge,
+  registry: Registry,
+  pr: ForgePullRequest | undefined,
+  err: Error,
+): Promise<void> {
+  const headSha = (await registryHead(registry)) ?? pr?.headSha;
+  if (!headSha) return;
+  const message = err.message || String(err);
+  try {
+    await forge.upsertCheckRun({
+      name: evaluateCheckName(inp.model),
+      headSha,
+      status: 'completed',
+      conclusion: 'failure',
+      title: `Error: ${message.length > 200 ? `${message.slice(0, 197)}...` : message}`,
+      summary: `### mlops evaluate: ${escapeText(inp.model)} could not be evaluated\n\n${escapeText(message)}`,
+      ...(deps.runUrl ? { detailsUrl: deps.runUrl } : {}),
+    });
+  } catch (postErr) {
+    deps.log.warn(`could not mark the check run as failed: ${(postErr as Error).message}`);
+  }
+}
+
+async function evaluateAndReport(
+  inp: EvaluateActionInputs,
+  deps: EvaluatePrDeps,
+  registry: Registry,
+  pr: ForgePullRequest | undefined,
+): Promise<EvaluatePrResult> {
+  const { log, forge } = deps;
   const pair = await resolvePair({
     registry,
     model: inp.model,
@@ -191,12 +234,7 @@ export async function evaluatePullRequest(
     candidateLabel,
     championLabel,
     noChampion,
-    history: await history(
-      registry,
-      pair,
-      report.primary_metric.name,
-      report.baseline?.metrics[report.primary_metric.name],
-    ),
+    history: await history(registry, pair, report.primary_metric.name),
     artifacts: {
       ...artifacts,
       ...Object.fromEntries(

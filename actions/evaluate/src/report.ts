@@ -176,20 +176,50 @@ function gatesTable(r: EvaluationReport): string {
   return table(['metric', 'gate', 'value', 'result'], rows, { raw: true });
 }
 
-/** A Mermaid xychart of the primary metric across registered versions plus this candidate. */
-export function chart(metric: string, points: { label: string; value: number | null }[]): string {
+/**
+ * A Mermaid xychart of one series. Every point of a chart must be measured the same way: the comment draws
+ * the values measured on the evaluation rows and the values recorded at registration as two charts.
+ */
+export function chart(
+  metric: string,
+  points: { label: string; value: number | null }[],
+  o: { title?: string; kind?: 'line' | 'bar' } = {},
+): string {
   const pts = points.filter((p) => p.value !== null && Number.isFinite(p.value));
   if (pts.length < 2) return '';
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.@ -]/g, '_');
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.@ ,-]/g, '_');
   return [
     '```mermaid',
     'xychart-beta',
-    `  title "${safe(metric)} by version"`,
+    `  title "${safe(o.title ?? `${metric} by version`)}"`,
     `  x-axis [${pts.map((p) => `"${safe(p.label)}"`).join(', ')}]`,
     `  y-axis "${safe(metric)}"`,
-    `  line [${pts.map((p) => Number((p.value as number).toPrecision(6))).join(', ')}]`,
+    `  ${o.kind ?? 'line'} [${pts.map((p) => Number((p.value as number).toPrecision(6))).join(', ')}]`,
     '```',
   ].join('\n');
+}
+
+/** The charts of the comment: candidate vs champion on these rows; registered history, labelled, apart. */
+function charts(
+  r: EvaluationReport,
+  o: { candidateLabel: string; championLabel?: string; history?: { label: string; value: number | null }[] },
+): string[] {
+  const m = r.primary_metric.name;
+  const out: string[] = [];
+  const measured = chart(
+    m,
+    [
+      { label: `${o.championLabel ?? 'baseline'} champion`, value: r.baseline?.metrics[m] ?? null },
+      { label: `${o.candidateLabel} candidate`, value: r.metrics[m] ?? null },
+    ],
+    { title: `${m} measured on these ${r.rows} evaluation rows`, kind: 'bar' },
+  );
+  if (measured) out.push(measured);
+  const recorded = chart(m, o.history ?? [], {
+    title: `${m} recorded at registration, training or validation data, not these rows`,
+  });
+  if (recorded) out.push(recorded);
+  return out;
 }
 
 /** The sticky PR comment body (without the marker, which the forge adds). */
@@ -200,6 +230,7 @@ export function renderComment(o: {
   championLabel?: string;
   /** Why there is no champion (first version, or the candidate is already the champion). */
   noChampion?: string;
+  /** The primary metric recorded at registration by the registered versions (a separate chart). */
   history?: { label: string; value: number | null }[];
   /** Evaluated artifacts: name -> sha256. */
   artifacts?: Record<string, string>;
@@ -225,12 +256,7 @@ export function renderComment(o: {
       `#### Slices (${escapeText(r.primary_metric.name)})`,
       slicesTable(r, o.sliceRows ?? SLICE_ROWS_SHOWN),
     );
-  const points = [
-    ...(o.history ?? []),
-    { label: `${o.candidateLabel} candidate`, value: r.metrics[r.primary_metric.name] ?? null },
-  ];
-  const c = chart(r.primary_metric.name, points);
-  if (c) parts.push('', c);
+  for (const c of charts(r, o)) parts.push('', c);
   const extra = [
     `- ${r.task}, ${r.rows} rows evaluated${r.dropped_rows ? ` (${r.dropped_rows} dropped for missing values)` : ''}${r.baseline ? `; difference = candidate − champion${bootstrapNote(r)}` : ''}.`,
     ...Object.entries(r.undefined ?? {}).map(

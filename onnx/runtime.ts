@@ -93,6 +93,7 @@ export async function loadOnnxRuntime(opts: LoadRuntimeOptions = {}): Promise<Or
         'install',
         `onnxruntime-node@${ONNXRUNTIME_VERSION}`,
         '--ignore-scripts',
+        '--prefer-offline',
         '--no-audit',
         '--no-fund',
         '--omit=dev',

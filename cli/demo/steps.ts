@@ -89,17 +89,31 @@ function finaliseLine(p: Promotion): string {
   return `${moves.join(', ')}; tag ${tags.join(', ') || 'none'}${archived}`;
 }
 
+/** The PR comment's verdict (its first bullet list, a few lines) indented, then where the whole comment is. */
+function commentPreview(d: DemoEnv, e: Evaluation): string[] {
+  const lines = e.markdown.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('- '));
+  const verdict: string[] = [];
+  for (let i = start; start >= 0 && i < lines.length && lines[i].startsWith('- '); i++)
+    verdict.push(`  ${lines[i]}`);
+  const file = e.commentFile?.startsWith(`${d.ws.repo}/`)
+    ? e.commentFile.slice(d.ws.repo.length + 1)
+    : e.commentFile;
+  return ['PR comment (verdict):', ...verdict.slice(0, 4), `full comment: ${file ?? 'not written'}`];
+}
+
 /** Promote a candidate: evaluate its PR, gate (optionally first without approval), merge, finalise. */
 async function promote(
   d: DemoEnv,
   say: (s: string) => void,
-  c: { pr: number; label: string; showBlocked?: boolean; expectChampion: number },
+  c: { pr: number; label: string; showBlocked?: boolean; showComment?: boolean; expectChampion: number },
 ): Promise<Evaluation> {
   let t0 = Date.now();
   const e = await evaluatePr(d, c.pr);
   say(`evaluate  ${evaluated(e)}; comment + check on PR #${c.pr} (${sec(t0)})`);
   const boot = bootstrapLine(e);
   if (boot) say(`          ${boot}`);
+  if (c.showComment) for (const line of commentPreview(d, e)) say(`          ${line}`);
   if (!e.report.passed) throw new Error(`the evaluation of ${c.label} failed its gates`);
   if (c.showBlocked) {
     t0 = Date.now();
@@ -183,6 +197,7 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
     pr: v2.pr,
     label: `v${v2.version}`,
     showBlocked: true,
+    showComment: true,
     expectChampion: v2.version,
   });
 

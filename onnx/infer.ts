@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.ts';
 import type { Table } from '../tables/types.ts';
-import { allocate, fillColumn } from './coerce.ts';
+import { allocate, fillRows } from './coerce.ts';
 import { readScores, type Predictions } from './outputs.ts';
 import { loadOnnxRuntime, type OrtModule } from './runtime.ts';
 import {
@@ -86,6 +86,10 @@ function plan(sig: ModelSignature, source: string, features?: string[]): InputPl
   });
 }
 
+function toChunk(result: Record<string, { data: unknown; dims: readonly number[] }>) {
+  return Object.fromEntries(Object.entries(result).map(([k, t]) => [k, { data: t.data, dims: t.dims }]));
+}
+
 /** Load a model from a file (or bytes), unwrapping ZipMap outputs so onnxruntime-node can return them. */
 export async function loadModel(
   path: string | { bytes: Uint8Array; label: string },
@@ -137,31 +141,35 @@ export async function loadModel(
         );
       }
       const chunks: Record<string, { data: unknown; dims: readonly number[] }>[] = [];
-      for (let start = 0; start < table.rows; start += batch) {
+      const feedsFor = (start: number) => {
         const count = Math.min(batch, table.rows - start);
         const feeds: Record<string, InstanceType<OrtModule['Tensor']>> = {};
         for (const p of inputs) {
-          const width = p.columns.length;
-          const data = allocate(p.dtype, count * width, p.name);
-          p.columns.forEach((c, k) => {
-            fillColumn(
-              data,
-              cols.get(c)!,
-              { rowStart: start, count, stride: width, offset: k },
-              {
-                dtype: p.dtype,
-                column: c,
-                input: p.name,
-              },
-            );
-          });
+          const data = allocate(p.dtype, count * p.columns.length, p.name);
+          fillRows(
+            data,
+            p.columns.map((c) => cols.get(c)!),
+            { rowStart: start, count },
+            { dtype: p.dtype, columns: p.columns, input: p.name },
+          );
           const dims = p.shape.map((d) => (d === -1 ? count : d));
           feeds[p.name] = new ort.Tensor(p.dtype as 'float32', data as Float32Array, dims);
         }
-        const result = await session.run(feeds);
-        chunks.push(
-          Object.fromEntries(Object.entries(result).map(([k, t]) => [k, { data: t.data, dims: t.dims }])),
-        );
+        return feeds;
+      };
+      // session.run works off the main thread: the next batch is filled while the current one runs.
+      let running: ReturnType<typeof session.run> | undefined;
+      try {
+        for (let start = 0; start < table.rows; start += batch) {
+          const feeds = feedsFor(start);
+          if (running) chunks.push(toChunk(await running));
+          running = session.run(feeds);
+        }
+        if (running) chunks.push(toChunk(await running));
+        running = undefined;
+      } finally {
+        // A fill that failed while a batch ran: let that run finish before the session can be released.
+        await running?.catch(() => undefined);
       }
       return readScores({
         chunks,

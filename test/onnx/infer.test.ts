@@ -114,6 +114,23 @@ describe('onnx/write + onnx/infer', () => {
     await expect(m.predict(tableOf({ a: [1], b: [2] }))).rejects.toThrow(/no column 'c'/);
   });
 
+  it('predict names the row of a bad value in a later batch, while the previous batch is running', async () => {
+    const m = await loadModel(save('bad-late', { ...base, kind: 'logistic' }));
+    const n = 50;
+    const a: Cell[] = Array.from({ length: n }, (_, i) => i / n);
+    a[37] = 'NaN';
+    const t = tableOf({ a, b: a.map(() => 1), c: a.map(() => '0.5') });
+    await expect(m.predict(t, { batchSize: 8 })).rejects.toThrow(
+      /column 'a' row 38: "NaN" cannot fill float32/,
+    );
+    // The session is still usable after the failed call.
+    const ok = tableOf({ a: [1, 0, 3, -1], b: [1, 0, -2, 0.25], c: [0.5, -1, 2, 0] });
+    const p = await m.predict(ok, { batchSize: 1 });
+    for (const [i, s] of (p.scores as number[]).entries())
+      expect(s).toBeCloseTo(sigmoid(expectedLogit[i]), 6);
+    await m.close();
+  });
+
   it('loadModel refuses a single [N,d] input without a declared feature order', async () => {
     const m = await loadModel(save('nonames', { weights: [1, 2], bias: 0, kind: 'logistic' }));
     await expect(m.predict(data)).rejects.toThrow(/schema\.features/);

@@ -6,7 +6,6 @@ import { systemClock } from '../../core/clock.ts';
 import { UsageError } from '../../core/errors.ts';
 import { forgeFromEnv } from '../../github/action.ts';
 import { LocalForge } from '../../github/local-forge.ts';
-import { openStore } from '../../registry/stores/open.ts';
 import { parseTrackInputs } from '../../actions/track/src/inputs.ts';
 import { track } from '../../actions/track/src/track.ts';
 import { parseFlags } from '../args.ts';
@@ -48,7 +47,7 @@ Options:
   --mlflow-run ID          run id inside an mlruns root
   --run-record FILE        the run record mlops train wrote (environment, data hashes)
   --reference-data FILE    training data to profile for drift (CSV, Parquet, JSON Lines)
-  --store URI              artifact store (default: the model's artifact_store)
+  --store URI              artifact store (default: the model's artifact_store, else .mlops/artifacts)
   --alias NAME             alias the PR proposes (default champion)
   --description TEXT       one line about this version
   --registry-root DIR      registry folder (default models)
@@ -82,7 +81,6 @@ Exit codes: 0 registered (or found), 2 bad input (nothing written).`,
       log: ctx.log,
       env: ctx.env,
       clock: systemClock,
-      openStore: (uri) => openStore(uri, { log: ctx.log, cwd: opts.workingDir, env: ctx.env }),
       ...(forge ? { forge } : {}),
     });
     const pr = result.pr ? { number: result.pr.number, url: result.pr.url } : undefined;

@@ -9,7 +9,6 @@ import { systemClock } from '../../core/clock.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { writeLinearModel } from '../../onnx/write.ts';
 import { openRegistry } from '../../registry/index.ts';
-import { openStore } from '../../registry/stores/open.ts';
 import { createRemote, type TestRemote } from '../support/git.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mlops-import-'));
@@ -126,7 +125,7 @@ describe('importers', () => {
           openPr: false,
           labels: [],
         },
-        { log: silentLogger, env: {}, clock: systemClock, openStore: (uri) => openStore(uri) },
+        { log: silentLogger, env: {}, clock: systemClock },
       );
       expect(res.created, name).toBe(true);
       const { params: p, metrics, artifacts, signature, data, environment } = res.record;

@@ -103,4 +103,37 @@ describe('train command', () => {
     expect(record.environment.lockfiles).toEqual({ 'requirements.txt': sha256('numpy==2.1.0\n') });
     expect(record.data).toEqual([{ uri: 'data.csv', sha256: sha256('a,b\n1,2\n3,4\n'), bytes: 12, rows: 2 }]);
   });
+
+  it('train records the good metrics of a file with a bad line and a NaN, warning about each by file and line', async () => {
+    const cwd = fresh('badmetrics');
+    const lines = [
+      '{"step":1,"loss":0.9,"acc":0.5}',
+      'oops',
+      '{"step":2,"loss":NaN,"acc":0.75}',
+      '{"step":3,"loss":0.25}',
+    ];
+    const run = startTrain(
+      [
+        '--model',
+        'm',
+        '--command',
+        `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')} > m.jsonl`,
+        '--metrics',
+        'm.jsonl',
+      ],
+      { cwd, env: bareEnv },
+    );
+    expect(await run.done).toBe(0);
+    const record = JSON.parse(readFileSync(join(cwd, '.mlops/runs/m.json'), 'utf8'));
+    expect(record.metrics).toEqual({ loss: 0.25, acc: 0.75 });
+    const warnings = run
+      .stderr()
+      .split('\n')
+      .filter((l) => /metrics: .*m\.jsonl:\d/.test(l));
+    expect(warnings).toEqual([
+      expect.stringMatching(/m\.jsonl:2: not valid JSON.*Line skipped\./),
+      expect.stringMatching(/m\.jsonl:3: loss is NaN, not a finite number; skipped\./),
+    ]);
+    expect(run.stderr()).not.toMatch(/No metrics were written/);
+  });
 });

@@ -95,4 +95,76 @@ describe('metrics', () => {
     expect(chart.match(/line \[(.*)\]/)?.[1].split(', ')).toHaveLength(100);
     expect(chart).toContain('999]');
   });
+
+  /** Good lines around one line that does not parse and one NaN value, as a trainer might write. */
+  const mixed = [
+    '{"step":1,"loss":0.9,"acc":0.5}',
+    '{"step":2,"loss":0.6,"acc":0.6}',
+    '{"step":3,"loss":0.5,',
+    '{"step":4,"loss":NaN,"acc":0.7}',
+    '{"step":5,"loss":0.3,"acc":Infinity}',
+    '',
+  ].join('\n');
+
+  it('readMetrics with onSkip keeps every good line and value, naming file and line of each skipped one', () => {
+    const f = join(tmp, 'mixed.jsonl');
+    writeFileSync(f, mixed);
+    const skipped: string[] = [];
+    const { history, final } = readMetrics(f, { onSkip: (m) => skipped.push(m) });
+    expect(final).toEqual({ loss: 0.3, acc: 0.7 });
+    expect(history.map((p) => `${p.step}:${p.name}`)).toEqual([
+      '1:loss',
+      '1:acc',
+      '2:loss',
+      '2:acc',
+      '4:acc',
+      '5:loss',
+    ]);
+    expect(skipped).toEqual([
+      expect.stringMatching(/^.*mixed\.jsonl:3: not valid JSON .* Line skipped\.$/),
+      expect.stringMatching(/mixed\.jsonl:4: loss is NaN, not a finite number; skipped\.$/),
+      expect.stringMatching(/mixed\.jsonl:5: acc is Infinity, not a finite number; skipped\.$/),
+    ]);
+    expect(() => readMetrics(f)).toThrow(/mixed\.jsonl:3: not valid JSON/);
+  });
+
+  it('readMetrics with onSkip skips bad DVCLive rows and NaN values in the TSVs and metrics.json', () => {
+    const d = join(tmp, 'dvc-mixed');
+    mkdirSync(join(d, 'plots/metrics'), { recursive: true });
+    writeFileSync(
+      join(d, 'plots/metrics/loss.tsv'),
+      'timestamp\tstep\tloss\n1\t0\t0.9\n2\tx\t0.5\n3\t2\tnan\n4\t3\t0.4\n',
+    );
+    writeFileSync(join(d, 'metrics.json'), '{"step": 3, "loss": 0.4, "auc": NaN, "acc": 0.8}');
+    const skipped: string[] = [];
+    const { history, final } = readMetrics(d, { onSkip: (m) => skipped.push(m) });
+    expect(history.map((p) => [p.step, p.value])).toEqual([
+      [0, 0.9],
+      [3, 0.4],
+    ]);
+    expect(final).toEqual({ loss: 0.4, acc: 0.8 });
+    expect(skipped).toEqual([
+      expect.stringMatching(/loss\.tsv:3: expected .* Line skipped\.$/),
+      expect.stringMatching(/loss\.tsv:4: loss is NaN/),
+      expect.stringMatching(/metrics\.json: auc is NaN/),
+    ]);
+  });
+
+  it('MetricsFollower skips the same lines and values as the final read, warning once each', () => {
+    const f = join(tmp, 'follow-mixed.jsonl');
+    const log = memoryLogger();
+    const follower = new MetricsFollower({ path: f, log });
+    writeFileSync(f, mixed);
+    follower.poll();
+    follower.poll();
+    expect(log.lines).toEqual([
+      expect.stringMatching(/follow-mixed\.jsonl:3: not valid JSON/),
+      expect.stringMatching(/follow-mixed\.jsonl:4: loss is NaN/),
+      expect.stringMatching(/follow-mixed\.jsonl:5: acc is Infinity/),
+      'step 1: loss=0.90000 acc=0.50000',
+      'step 2: loss=0.60000 acc=0.60000',
+      'step 4: acc=0.70000',
+      'step 5: loss=0.30000',
+    ]);
+  });
 });

@@ -24,7 +24,7 @@ export interface SelectedArtifact {
   name: string;
 }
 
-/** Expand the globs against `cwd`; a glob matching no file is a UsageError naming it. */
+/** Expand the globs against `cwd`; a glob matching no file, or two files with one name, is a UsageError. */
 export function selectArtifacts(globs: string[], cwd: string): SelectedArtifact[] {
   if (globs.length === 0)
     throw new UsageError(
@@ -44,6 +44,15 @@ export function selectArtifacts(globs: string[], cwd: string): SelectedArtifact[
     if (matches.length === 0)
       throw new UsageError(`artifact glob '${g}' matches no file under ${cwd}; expected at least one match.`);
     for (const m of matches) picked.set(m, { path: resolve(cwd, m), name: basename(m) });
+  }
+  const byName = new Map<string, string>();
+  for (const [file, a] of picked) {
+    const other = byName.get(a.name);
+    if (other !== undefined)
+      throw new UsageError(
+        `artifacts '${other}' and '${file}' would both be named '${a.name}' in the version (track names each artifact by its file name); narrow the globs so they select one of them, or rename one file.`,
+      );
+    byName.set(a.name, file);
   }
   return [...picked.values()];
 }

@@ -11,7 +11,6 @@ import {
   runAction,
   setOutput,
 } from '../../../github/action.ts';
-import { openStore } from '../../../registry/stores/open.ts';
 import { parseTrackInputs } from './inputs.ts';
 import { track } from './track.ts';
 
@@ -28,7 +27,6 @@ export async function run(): Promise<void> {
       log,
       env: process.env,
       clock: systemClock,
-      openStore: (uri) => openStore(uri, { log, cwd: opts.workingDir }),
       ...(forge ? { forge } : {}),
     });
     setOutput('version', result.version);

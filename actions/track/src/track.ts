@@ -17,9 +17,9 @@ import type { Forge, ForgePullRequest } from '../../../github/forge.ts';
 import { openRegistry, type Registry, validateModelName } from '../../../registry/index.ts';
 import { Git } from '../../../registry/git.ts';
 import { sha256File } from '../../../registry/stores/hash.ts';
-import type { ArtifactStore } from '../../../registry/stores/types.ts';
 import type { VersionRecord, VersionSource } from '../../../registry/types.ts';
 import { readTable } from '../../../tables/index.ts';
+import { storeFor } from '../../../cli/registry-options.ts';
 import type { RunRecord } from '../../train/src/train.ts';
 import { onnxSignature, type SelectedArtifact, selectArtifacts } from './artifacts.ts';
 import { promotionBody } from './body.ts';
@@ -43,7 +43,7 @@ export interface TrackOptions {
   runRecord?: string;
   /** Training data to profile for drift (CSV, Parquet, JSON Lines; local or s3://). */
   referenceData?: string;
-  /** Artifact store URI; defaults to the model's `artifact_store`. */
+  /** Artifact store URI (relative to `workingDir`); defaults to the model's `artifact_store`, else `.mlops/artifacts`. */
   store?: string;
   /** The alias the PR proposes. Defaults to `champion`. */
   alias: string;
@@ -58,7 +58,6 @@ export interface TrackDeps {
   log: Logger;
   env: NodeJS.ProcessEnv;
   clock: Clock;
-  openStore: (uri: string) => ArtifactStore;
   /** Needed when `openPr`; undefined registers without a PR. */
   forge?: Forge;
 }
@@ -189,12 +188,13 @@ export async function track(opts: TrackOptions, deps: TrackDeps): Promise<TrackR
   const signature = onnxSignature(selected);
   const reg = await openRegistry({ dir: opts.workingDir, root: opts.registryRoot, log });
   const spec = await reg.spec(model);
-  const storeUri = opts.store ?? spec.artifact_store;
-  if (!storeUri)
-    throw new UsageError(
-      `no artifact store: give 'store' or set artifact_store in ${opts.registryRoot}/${model}/model.yaml.`,
-    );
-  const store = deps.openStore(storeUri);
+  // The same resolution as `mlops register`: store, else the model's artifact_store, else .mlops/artifacts.
+  const store = storeFor(
+    reg,
+    { argv: [], cwd: opts.workingDir, log, out: () => {}, env: deps.env },
+    opts.store,
+    spec,
+  );
   const git = new Git(reg.dir);
 
   const tmp = await mkdtemp(join(tmpdir(), 'mlops-track-'));

@@ -78,12 +78,36 @@ function osName(): string {
   return `${osType()} ${release()}`;
 }
 
-function container(env: NodeJS.ProcessEnv): string | undefined {
-  const image = env.MLOPS_CONTAINER_IMAGE ?? env.CONTAINER_IMAGE;
-  if (image) return image;
-  if (existsSync('/.dockerenv') || existsSync('/run/.containerenv'))
-    return 'unknown image (running in a container)';
+const CGROUP_CONTAINER = /\/(docker|containerd|kubepods|libpod|lxc|buildkit)[/.-]|\/docker\/containers\//;
+
+/** How this process looks containerised: a marker file or cgroup/mount evidence; undefined when none. */
+function containerEvidence(root: string): string | undefined {
+  if (existsSync(join(root, '.dockerenv'))) return '/.dockerenv';
+  if (existsSync(join(root, 'run', '.containerenv'))) return '/run/.containerenv';
+  for (const f of [
+    ['proc', '1', 'cgroup'],
+    ['proc', 'self', 'cgroup'],
+    ['proc', 'self', 'mountinfo'],
+  ]) {
+    try {
+      if (CGROUP_CONTAINER.test(readFileSync(join(root, ...f), 'utf8'))) return `/${f.join('/')}`;
+    } catch {
+      // not Linux, or not readable
+    }
+  }
   return undefined;
+}
+
+/**
+ * The container this runs in: the image named by `MLOPS_CONTAINER_IMAGE` (or `CONTAINER_IMAGE`); else, when
+ * `/.dockerenv`, `/run/.containerenv` or the cgroups show a container, `unknown image (container: <evidence>)`
+ * (the image is never guessed); else undefined. `root` is the filesystem root to look under (tests).
+ */
+export function detectContainer(env: NodeJS.ProcessEnv, root = '/'): string | undefined {
+  const image = env.MLOPS_CONTAINER_IMAGE || env.CONTAINER_IMAGE;
+  if (image) return image;
+  const evidence = containerEvidence(root);
+  return evidence ? `unknown image (container: ${evidence})` : undefined;
 }
 
 /** Everything `EnvironmentRecord` holds for this machine, with lockfiles looked up under `workingDir`. */
@@ -101,7 +125,7 @@ export async function captureEnvironment(opts: {
   const runner = env.RUNNER_NAME
     ? `${env.RUNNER_NAME} (${env.RUNNER_OS ?? '?'}/${env.RUNNER_ARCH ?? '?'})`
     : undefined;
-  const image = container(env);
+  const image = detectContainer(env);
   const lockfiles = hashLockfiles(opts.workingDir);
   return {
     ...(runner ? { runner } : {}),

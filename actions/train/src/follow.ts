@@ -1,11 +1,12 @@
 /**
  * Follows the metrics a running command writes and logs progress as steps complete. JSON Lines are read
  * incrementally (complete lines only; a truncated file starts over); a DVCLive directory is re-read on
- * each poll. A bad line is warned about once and skipped; the final read after the command is strict.
+ * each poll. A bad line or a NaN/±Infinity value is warned about once (naming file and line) and skipped,
+ * exactly as the final read after the command skips it.
  */
 import { existsSync, openSync, readSync, closeSync, statSync, readFileSync } from 'node:fs';
 import type { Logger } from '../../../core/logger.ts';
-import { dvcLivePlotFiles, type MetricPoint, parseDvcLiveTsv, parseJsonlMetrics } from './metrics.ts';
+import { dvcLivePlotFiles, type MetricPoint, parseDvcLiveTsv, parseJsonlChunk } from './metrics.ts';
 
 /** Format one step's values for the log. */
 export function progressLine(step: number, points: MetricPoint[]): string {
@@ -22,7 +23,15 @@ export class MetricsFollower {
   private warned = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: { path: string; log: Logger; pollMs?: number }) {}
+  /** `onSkip` is told about each skipped line or value (default: a warning, once per message). */
+  constructor(
+    private readonly opts: { path: string; log: Logger; pollMs?: number; onSkip?: (message: string) => void },
+  ) {}
+
+  private skip = (message: string): void => {
+    if (this.opts.onSkip) this.opts.onSkip(message);
+    else this.warnOnce(message);
+  };
 
   /** Start polling. */
   start(): void {
@@ -76,16 +85,12 @@ export class MetricsFollower {
     if (end < 0) return [];
     const text = buf.subarray(0, end + 1).toString('utf8');
     this.offset += end + 1;
-    const points: MetricPoint[] = [];
-    text.split('\n').forEach((l, i) => {
-      if (!l.trim()) return;
-      try {
-        points.push(...parseJsonlMetrics(l, this.opts.path, this.line + i, this.records));
-        this.records++;
-      } catch (err) {
-        this.warnOnce((err as Error).message);
-      }
+    const { points, records } = parseJsonlChunk(text, this.opts.path, {
+      firstLine: this.line,
+      firstIndex: this.records,
+      onSkip: this.skip,
     });
+    this.records += records;
     this.line += text.split('\n').length - 1;
     return points;
   }
@@ -95,7 +100,7 @@ export class MetricsFollower {
     for (const [name, file] of dvcLivePlotFiles(this.opts.path)) {
       const text = readFileSync(file, 'utf8');
       const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-      const rows = parseDvcLiveTsv(complete, file, name);
+      const rows = parseDvcLiveTsv(complete, file, name, { onSkip: this.skip });
       const seen = this.seenRows.get(file) ?? 0;
       points.push(...rows.slice(rows.length < seen ? 0 : seen));
       this.seenRows.set(file, rows.length);

@@ -51,42 +51,93 @@ export function parseJsonLenient(text: string): unknown {
   );
 }
 
-/** Parse JSON Lines metrics; a line that is not a JSON object is a UsageError naming `file:line`. */
-export function parseJsonlMetrics(text: string, file: string, firstLine = 1, firstIndex = 0): MetricPoint[] {
+/**
+ * How a reader treats a line it cannot parse and a NaN/±Infinity value: without `onSkip` a bad line is a
+ * UsageError naming `file:line` and non-finite values are kept (so the caller can refuse them by name); with
+ * `onSkip` the line or value is skipped and `onSkip` is told why, naming `file:line`.
+ */
+export interface SkipOptions {
+  onSkip?: (message: string) => void;
+}
+
+/** Options of `parseJsonlMetrics`: the first line's number and the first record's index (default step). */
+export interface JsonlOptions extends SkipOptions {
+  firstLine?: number;
+  firstIndex?: number;
+}
+
+/** Drop non-finite values when skipping, naming each; keep them otherwise. */
+function finiteOnly(
+  values: Record<string, number>,
+  where: string,
+  onSkip: ((message: string) => void) | undefined,
+): [string, number][] {
+  const out: [string, number][] = [];
+  for (const [name, value] of Object.entries(values)) {
+    if (onSkip && !Number.isFinite(value))
+      onSkip(`${where}: ${name} is ${value}, not a finite number; skipped.`);
+    else out.push([name, value]);
+  }
+  return out;
+}
+
+/** Parse JSON Lines metrics; a line that is not a JSON object is refused or skipped (see `SkipOptions`). */
+export function parseJsonlMetrics(text: string, file: string, opts: JsonlOptions = {}): MetricPoint[] {
+  return parseJsonlChunk(text, file, opts).points;
+}
+
+/** `parseJsonlMetrics` plus the number of records (good lines) read, for reading a growing file in chunks. */
+export function parseJsonlChunk(
+  text: string,
+  file: string,
+  opts: JsonlOptions = {},
+): { points: MetricPoint[]; records: number } {
+  const { firstLine = 1, onSkip } = opts;
   const points: MetricPoint[] = [];
-  let index = firstIndex;
+  let index = opts.firstIndex ?? 0;
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
+    const where = `${file}:${firstLine + i}`;
     let obj: unknown;
+    let problem: string | undefined;
     try {
       obj = parseJsonLenient(line);
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+        problem = `${where}: expected a JSON object like {"step": 1, "loss": 0.5}.`;
     } catch (err) {
-      throw new UsageError(
-        `${file}:${firstLine + i}: not valid JSON (${(err as Error).message}); expected one JSON object per line.`,
-      );
+      problem = `${where}: not valid JSON (${(err as Error).message}); expected one JSON object per line.`;
     }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
-      throw new UsageError(`${file}:${firstLine + i}: expected a JSON object like {"step": 1, "loss": 0.5}.`);
+    if (problem !== undefined) {
+      if (!onSkip) throw new UsageError(problem);
+      onSkip(`${problem} Line skipped.`);
+      return;
     }
     const o = obj as Record<string, unknown>;
     const step = typeof o.step === 'number' ? o.step : typeof o.epoch === 'number' ? o.epoch : index;
     index++;
     const values = flattenNumbers(Object.fromEntries(Object.entries(o).filter(([k]) => !STEP_KEYS.has(k))));
-    for (const [name, value] of Object.entries(values)) points.push({ step, name, value });
+    for (const [name, value] of finiteOnly(values, where, onSkip)) points.push({ step, name, value });
   });
-  return points;
+  return { points, records: index - (opts.firstIndex ?? 0) };
 }
 
-/** Parse one DVCLive `plots/metrics` TSV (`timestamp step <name>`); bad rows are a UsageError naming `file:line`. */
-export function parseDvcLiveTsv(text: string, file: string, name: string): MetricPoint[] {
+/** Parse one DVCLive `plots/metrics` TSV (`timestamp step <name>`); bad rows are refused or skipped. */
+export function parseDvcLiveTsv(
+  text: string,
+  file: string,
+  name: string,
+  opts: SkipOptions = {},
+): MetricPoint[] {
+  const { onSkip } = opts;
   const lines = text.split('\n');
   const header = lines[0]?.split('\t') ?? [];
   const stepCol = header.indexOf('step');
   const valueCol = header.length - 1;
   if (stepCol < 0 || valueCol <= stepCol) {
-    throw new UsageError(
-      `${file}:1: expected a header 'timestamp<TAB>step<TAB>${name}'; got '${lines[0] ?? ''}'.`,
-    );
+    const problem = `${file}:1: expected a header 'timestamp<TAB>step<TAB>${name}'; got '${lines[0] ?? ''}'.`;
+    if (!onSkip) throw new UsageError(problem);
+    onSkip(`${problem} File skipped.`);
+    return [];
   }
   const points: MetricPoint[] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -107,11 +158,13 @@ export function parseDvcLiveTsv(text: string, file: string, name: string): Metri
       raw === '' ||
       (Number.isNaN(value) && !/^nan$/i.test(raw))
     ) {
-      throw new UsageError(
-        `${file}:${i + 1}: expected '<timestamp>\\t<step>\\t<value>' with numbers; got '${lines[i]}'.`,
-      );
+      const problem = `${file}:${i + 1}: expected '<timestamp>\\t<step>\\t<value>' with numbers; got '${lines[i]}'.`;
+      if (!onSkip) throw new UsageError(problem);
+      onSkip(`${problem} Line skipped.`);
+      continue;
     }
-    points.push({ step, name, value });
+    for (const [n, v] of finiteOnly({ [name]: value }, `${file}:${i + 1}`, onSkip))
+      points.push({ step, name: n, value: v });
   }
   return points;
 }
@@ -142,18 +195,19 @@ export function finalValues(history: MetricPoint[]): Record<string, number> {
   return Object.fromEntries([...best].sort((a, b) => a[0].localeCompare(b[0])).map(([k, p]) => [k, p.value]));
 }
 
-/** Read a JSON Lines file or a DVCLive directory completely. */
-export function readMetrics(path: string): MetricsRead {
+/** Read a JSON Lines file or a DVCLive directory completely; bad lines and NaN are refused or skipped. */
+export function readMetrics(path: string, opts: SkipOptions = {}): MetricsRead {
+  const { onSkip } = opts;
   if (!existsSync(path))
     throw new UsageError(
       `metrics '${path}' does not exist; expected a JSON Lines file or a DVCLive directory.`,
     );
   if (!statSync(path).isDirectory()) {
-    const history = parseJsonlMetrics(readFileSync(path, 'utf8'), path);
+    const history = parseJsonlMetrics(readFileSync(path, 'utf8'), path, { onSkip });
     return { history, final: finalValues(history) };
   }
   const history = dvcLivePlotFiles(path).flatMap(([name, file]) =>
-    parseDvcLiveTsv(readFileSync(file, 'utf8'), file, name),
+    parseDvcLiveTsv(readFileSync(file, 'utf8'), file, name, { onSkip }),
   );
   const final = finalValues(history);
   const summary = join(path, 'metrics.json');
@@ -162,11 +216,14 @@ export function readMetrics(path: string): MetricsRead {
     try {
       obj = parseJsonLenient(readFileSync(summary, 'utf8'));
     } catch (err) {
-      throw new UsageError(`${summary}: not valid JSON (${(err as Error).message}).`);
+      const problem = `${summary}: not valid JSON (${(err as Error).message}).`;
+      if (!onSkip) throw new UsageError(problem);
+      onSkip(`${problem} File skipped.`);
+      return { history, final };
     }
     const values = flattenNumbers(obj);
     for (const k of STEP_KEYS) delete values[k];
-    Object.assign(final, values);
+    Object.assign(final, Object.fromEntries(finiteOnly(values, summary, onSkip)));
   }
   return { history, final };
 }

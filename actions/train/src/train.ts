@@ -155,8 +155,15 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainR
   }
 
   const metricsPath = opts.metrics ? resolve(opts.workingDir, opts.metrics) : undefined;
+  // One warning per skipped line or value, whether the live follower or the final read finds it first.
+  const skipped = new Set<string>();
+  const onSkip = (message: string) => {
+    if (skipped.has(message)) return;
+    skipped.add(message);
+    log.warn(`metrics: ${message}`);
+  };
   const follower = metricsPath
-    ? new MetricsFollower({ path: metricsPath, log, pollMs: deps.pollMs })
+    ? new MetricsFollower({ path: metricsPath, log, pollMs: deps.pollMs, onSkip })
     : undefined;
   follower?.start();
   const interval = sync
@@ -185,7 +192,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainR
   let final: Record<string, number> = {};
   if (metricsPath && existsSync(metricsPath)) {
     try {
-      ({ history, final } = readMetrics(metricsPath));
+      ({ history, final } = readMetrics(metricsPath, { onSkip }));
     } catch (err) {
       log.warn(messageOf(err));
     }

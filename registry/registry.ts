@@ -105,10 +105,25 @@ class GitRegistry implements Registry {
         throw new UsageError(`revision '${opts.at}' does not exist: expected a commit, branch or tag.`);
       return new Snapshot(this.git, this.root, rev);
     }
-    const rev =
-      (await this.git.revParse(`refs/heads/${this.branch}`)) ??
-      (this.remote ? await this.git.revParse(`refs/remotes/${this.remote}/${this.branch}`) : undefined);
-    return new Snapshot(this.git, this.root, rev);
+    return new Snapshot(this.git, this.root, await this.readRev());
+  }
+
+  /**
+   * The commit reads use: the local branch, unless the remote-tracking branch has commits it lacks and
+   * the local branch has no registry commits of its own (an unrelated unpushed commit, or a branch left
+   * behind by a write that could not fast-forward it): then the remote-tracking branch, which holds
+   * what was just written.
+   */
+  private async readRev(): Promise<string | undefined> {
+    const local = await this.git.revParse(`refs/heads/${this.branch}`);
+    const tracking = this.remote
+      ? await this.git.revParse(`refs/remotes/${this.remote}/${this.branch}`)
+      : undefined;
+    if (!local || !tracking || local === tracking) return local ?? tracking;
+    const behind = await this.git.run(['merge-base', '--is-ancestor', tracking, local], { allowFail: true });
+    if (behind.code === 0) return local;
+    const own = await this.git.out(['rev-list', '-n1', `${tracking}..${local}`, '--', `${this.root}/`]);
+    return own === '' ? tracking : local;
   }
 
   async spec(model: string, opts?: ReadOptions) {

@@ -205,19 +205,23 @@ export class Writer {
     await this.syncWorkTree(branch, current, commit);
   }
 
-  /** After a push: remote-tracking ref, version ref, and the local branch when it can fast-forward. */
+  /** After a push: remote-tracking ref, and the local branch (with the work tree) when it can fast-forward. */
   private async followRemote(branch: string, commit: string): Promise<void> {
     const { git } = this.o;
     await git.run(['update-ref', `refs/remotes/${this.o.remote}/${branch}`, commit]);
     const local = await git.revParse(`refs/heads/${branch}`);
     if (local === undefined) {
-      await git.run(['update-ref', `refs/heads/${branch}`, commit, '0'.repeat(40)], { allowFail: true });
+      // The branch had no commits here (a fresh clone of an empty remote): it starts at the pushed commit.
+      const r = await git.run(['update-ref', `refs/heads/${branch}`, commit, '0'.repeat(40)], {
+        allowFail: true,
+      });
+      if (r.code === 0) await this.syncWorkTree(branch, undefined, commit);
       return;
     }
     const ff = await git.run(['merge-base', '--is-ancestor', local, commit], { allowFail: true });
     if (ff.code !== 0) {
       this.o.log.warn(
-        `local branch '${branch}' has diverged from ${this.o.remote}/${branch}; the registry change is on the remote: run 'git pull --rebase'.`,
+        `local branch '${branch}' has diverged from ${this.o.remote}/${branch}; the registry change is on the remote (reads use it): run 'git pull --rebase'.`,
       );
       return;
     }
@@ -230,26 +234,30 @@ export class Writer {
     return r.code === 0 ? r.stdout.trim() : undefined;
   }
 
-  /** Bring the work tree of a checked-out branch to `commit` (fast-forward); other branches need nothing. */
+  /**
+   * Bring the index and work tree of a checked-out branch to `commit` with a two-tree merge from `from`
+   * (the empty tree for a branch that had no commits): only paths that differ between the two trees are
+   * updated, git refuses to overwrite local changes to them, and every other staged or unstaged change
+   * of the user stays as it was. Other branches need nothing.
+   */
   private async syncWorkTree(branch: string, from: string | undefined, commit: string): Promise<void> {
     if ((await this.checkedOutBranch()) !== branch) return;
     const { git } = this.o;
     const head = await git.revParse('HEAD');
-    if (head === commit) {
-      // update-ref already moved the branch: refresh index and files from the previous tree.
-      if (from) {
-        const r = await git.run(['read-tree', '-m', '-u', from, commit], { allowFail: true });
-        if (r.code !== 0)
-          this.o.log.warn(
-            `work tree not updated to ${commit.slice(0, 8)}: ${r.stderr.trim()}; run 'git checkout -- .' after saving your changes.`,
-          );
-      } else await git.run(['reset', '--quiet', '--hard', commit]);
+    if (head !== commit) {
+      const r = await git.run(['merge', '--ff-only', '--quiet', commit], { allowFail: true });
+      if (r.code !== 0)
+        this.o.log.warn(
+          `branch '${branch}' not fast-forwarded: ${r.stderr.trim()}; run 'git pull' after saving your changes.`,
+        );
       return;
     }
-    const r = await git.run(['merge', '--ff-only', '--quiet', commit], { allowFail: true });
+    // update-ref already moved the branch: carry the index and files over from the previous tree.
+    const old = from ?? (await git.out(['hash-object', '-t', 'tree', '-w', '--stdin'], { input: '' }));
+    const r = await git.run(['read-tree', '-m', '-u', old, commit], { allowFail: true });
     if (r.code !== 0)
       this.o.log.warn(
-        `branch '${branch}' not fast-forwarded: ${r.stderr.trim()}; run 'git pull' after saving your changes.`,
+        `work tree not updated to ${commit.slice(0, 8)}: ${r.stderr.trim()}; the commit is on '${branch}': after saving your changes, restore the registry files with 'git checkout HEAD -- <file>'.`,
       );
   }
 }

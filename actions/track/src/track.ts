@@ -17,6 +17,7 @@ import type { Forge, ForgePullRequest } from '../../../github/forge.ts';
 import { openRegistry, type Registry, validateModelName } from '../../../registry/index.ts';
 import { Git } from '../../../registry/git.ts';
 import { sha256File } from '../../../registry/stores/hash.ts';
+import type { ArtifactStore } from '../../../registry/stores/types.ts';
 import type { VersionRecord, VersionSource } from '../../../registry/types.ts';
 import { readTable } from '../../../tables/index.ts';
 import { storeFor } from '../../../cli/registry-options.ts';
@@ -58,6 +59,11 @@ export interface TrackDeps {
   log: Logger;
   env: NodeJS.ProcessEnv;
   clock: Clock;
+  /**
+   * @deprecated Not used: the store is opened by `storeFor` (`cli/registry-options.ts`), exactly as `mlops register`
+   * opens it, from `env` and the working directory. Kept optional so existing callers still compile.
+   */
+  openStore?: (uri: string) => ArtifactStore;
   /** Needed when `openPr`; undefined registers without a PR. */
   forge?: Forge;
 }

@@ -51,7 +51,14 @@ export function redact(text: string, secret: string | undefined): string {
  */
 export function forgeError(
   err: unknown,
-  ctx: { operation: string; permission: Permission; token?: string; write?: boolean },
+  ctx: {
+    operation: string;
+    permission: Permission;
+    /** Another permission GitHub accepts instead (a PR comment: `issues: write` as well as `pull-requests: write`). */
+    alternative?: Permission;
+    token?: string;
+    write?: boolean;
+  },
 ): ForgeError {
   const status = statusOf(err) ?? 0;
   const detail = redact(err instanceof Error ? err.message : String(err), ctx.token);
@@ -60,8 +67,9 @@ export function forgeError(
     message = `GitHub rejected the token while trying to ${ctx.operation} (401): check the token input or secret`;
   } else if ((status === 403 && !isRateLimit(err)) || (status === 404 && ctx.write)) {
     message =
-      `GitHub refused to ${ctx.operation} (${status}): the token needs \`${ctx.permission}\`. ` +
-      `Add \`permissions: { ${ctx.permission.replace(': ', ': ')} }\` to the workflow or job (GitHub said: ${detail})`;
+      `GitHub refused to ${ctx.operation} (${status}): the token needs \`${ctx.permission}\`` +
+      (ctx.alternative ? ` (or \`${ctx.alternative}\`: GitHub accepts either here)` : '') +
+      `. Add \`permissions: { ${ctx.permission} }\` to the workflow or job (GitHub said: ${detail})`;
   } else if (status === 0) {
     message = `could not ${ctx.operation}: ${detail}`;
   } else {

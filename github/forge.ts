@@ -10,6 +10,15 @@ export function marker(purpose: string, model: string): string {
   return `<!-- mlops:${purpose}:${model} -->`;
 }
 
+/**
+ * The label every issue carrying `marker` has: `mlops:<purpose>` (e.g. `mlops:drift`), or undefined for text that
+ * is not a marker. `upsertIssue` adds it; `findIssue` lists only issues with it.
+ */
+export function purposeLabel(marker: string): string | undefined {
+  const purpose = /^<!-- mlops:([^:\s]+):/.exec(marker)?.[1];
+  return purpose === undefined ? undefined : `mlops:${purpose}`;
+}
+
 /** A comment on a PR or issue. */
 export interface ForgeComment {
   id: number;

@@ -20,6 +20,7 @@ import type {
   IssueUpsertInput,
   UpsertResult,
 } from './forge.ts';
+import { purposeLabel } from './forge.ts';
 import { CHECK_TEXT_LIMIT, truncate } from './markdown.ts';
 import { toCheckRun, toIssue, toPullRequest, toReviews } from './octokit-map.ts';
 
@@ -118,6 +119,41 @@ export class OctokitForge implements Forge {
     }
   }
 
+  /**
+   * A comment request on issue or PR `issueNumber`. Refused, the error names what the token needs: `issues: write`
+   * on an issue; on a pull request GitHub accepts `pull-requests: write` or `issues: write`, and the message says so.
+   */
+  async #commentCall<T>(
+    issueNumber: number,
+    operation: string,
+    write: boolean,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const status = statusOf(err);
+      const refused = status === 403 || (status === 404 && write);
+      const onPull = refused ? await this.#isPullRequest(issueNumber) : false;
+      throw forgeError(err, {
+        operation,
+        permission: onPull ? 'pull-requests: write' : 'issues: write',
+        ...(onPull ? { alternative: 'issues: write' as const } : {}),
+        token: this.#token,
+        write,
+      });
+    }
+  }
+
+  async #isPullRequest(issueNumber: number): Promise<boolean> {
+    try {
+      const { data } = await this.octokit.rest.issues.get({ ...this.#r, issue_number: issueNumber });
+      return data.pull_request != null;
+    } catch {
+      return false;
+    }
+  }
+
   async upsertComment(
     issueNumber: number,
     marker: string,
@@ -126,7 +162,7 @@ export class OctokitForge implements Forge {
   ): Promise<UpsertResult<ForgeComment>> {
     const text = truncate(`${marker}\n${body}`, { fullReportUrl: opts.fullReportUrl, what: 'comment' }).text;
     const what = `comment on #${issueNumber}`;
-    const comments = await this.#call(`list comments of #${issueNumber}`, 'pull-requests: write', false, () =>
+    const comments = await this.#commentCall(issueNumber, `list comments of #${issueNumber}`, false, () =>
       this.octokit.paginate(this.octokit.rest.issues.listComments, {
         ...this.#r,
         issue_number: issueNumber,
@@ -138,10 +174,10 @@ export class OctokitForge implements Forge {
       return { action: 'unchanged', item: { id: mine.id, body: text, url: mine.html_url } };
     }
     const { data } = mine
-      ? await this.#call(what, 'pull-requests: write', true, () =>
+      ? await this.#commentCall(issueNumber, what, true, () =>
           this.octokit.rest.issues.updateComment({ ...this.#r, comment_id: mine.id, body: text }),
         )
-      : await this.#call(what, 'pull-requests: write', true, () =>
+      : await this.#commentCall(issueNumber, what, true, () =>
           this.octokit.rest.issues.createComment({ ...this.#r, issue_number: issueNumber, body: text }),
         );
     return {
@@ -152,27 +188,36 @@ export class OctokitForge implements Forge {
 
   async addComment(issueNumber: number, body: string): Promise<ForgeComment> {
     const text = truncate(body, { what: 'comment' }).text;
-    const { data } = await this.#call(`comment on #${issueNumber}`, 'issues: write', true, () =>
+    const { data } = await this.#commentCall(issueNumber, `comment on #${issueNumber}`, true, () =>
       this.octokit.rest.issues.createComment({ ...this.#r, issue_number: issueNumber, body: text }),
     );
     return { id: data.id, body: data.body ?? '', url: data.html_url };
   }
 
   async findIssue(marker: string, opts: { includeClosed?: boolean } = {}): Promise<ForgeIssue | undefined> {
-    const issues = await this.#call('list issues', 'issues: read', false, () =>
-      this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+    // The marker's issues always carry its purpose label (upsertIssue adds it): list only those, newest first,
+    // and stop at the first page holding the marker.
+    const label = purposeLabel(marker);
+    return this.#call('list issues', 'issues: read', false, async () => {
+      const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
         ...this.#r,
         state: opts.includeClosed ? 'all' : 'open',
+        ...(label !== undefined ? { labels: label } : {}),
         sort: 'created',
         direction: 'desc',
         per_page: 100,
-      }),
-    );
-    const found = issues.find((i) => !i.pull_request && (i.body ?? '').includes(marker));
-    return found ? toIssue(found) : undefined;
+      });
+      for await (const { data } of pages) {
+        const found = data.find((i) => !i.pull_request && (i.body ?? '').includes(marker));
+        if (found) return toIssue(found);
+      }
+      return undefined;
+    });
   }
 
   async upsertIssue(input: IssueUpsertInput): Promise<UpsertResult<ForgeIssue>> {
+    const purpose = purposeLabel(input.marker);
+    input = { ...input, labels: [...new Set([...(purpose ? [purpose] : []), ...input.labels])] };
     await this.#ensureLabels(input.labels);
     const body = truncate(`${input.marker}\n${input.body}`, { what: 'issue' }).text;
     const open = await this.findIssue(input.marker);
@@ -243,7 +288,8 @@ export class OctokitForge implements Forge {
   }
 
   async upsertCheckRun(input: CheckRunInput): Promise<ForgeCheckRun> {
-    const existing = await this.getCheckRun(input.headSha, input.name);
+    // Refused here, the token needs `checks: write` (which includes read): say that once, not `checks: read` first.
+    const existing = await this.#findCheckRun(input.headSha, input.name, 'checks: write');
     const annotations = (input.annotations ?? []).map((a) => ({
       path: a.path,
       start_line: a.startLine,
@@ -294,7 +340,15 @@ export class OctokitForge implements Forge {
   }
 
   async getCheckRun(headSha: string, name: string): Promise<ForgeCheckRun | undefined> {
-    const { data } = await this.#call(`read check runs of ${headSha}`, 'checks: read', false, () =>
+    return this.#findCheckRun(headSha, name, 'checks: read');
+  }
+
+  async #findCheckRun(
+    headSha: string,
+    name: string,
+    permission: Permission,
+  ): Promise<ForgeCheckRun | undefined> {
+    const { data } = await this.#call(`read check runs of ${headSha}`, permission, false, () =>
       this.octokit.rest.checks.listForRef({ ...this.#r, ref: headSha, check_name: name, filter: 'latest' }),
     );
     const run = data.check_runs.find((c) => c.name === name);

@@ -22,6 +22,7 @@ describe('startGitHubServer', () => {
     expect(res.status).toBe(422);
     expect(gh.violations()).toEqual(['issues/create-comment request: body: body/body must be string']);
     expect(gh.state.repo('octo-org/models').comments).toEqual([]);
+    gh.expectViolations(1);
   });
 
   it('startGitHubServer refuses a missing required field', async () => {
@@ -30,6 +31,7 @@ describe('startGitHubServer', () => {
     expect(gh.violations()[0]).toMatch(
       /issues\/create request: body: body must have required property 'title'/,
     );
+    gh.expectViolations(/required property 'title'/);
   });
 
   it('startGitHubServer refuses a wrong path parameter type, an unknown query parameter and a bad enum', async () => {
@@ -41,12 +43,36 @@ describe('startGitHubServer', () => {
       "issues/list-for-repo request: unknown query parameter 'colour'",
       expect.stringMatching(/body\/state must be equal to one of the allowed values/),
     ]);
+    gh.expectViolations(3);
   });
 
-  it('startGitHubServer records an endpoint it does not implement', async () => {
+  it('startGitHubServer answers an endpoint it does not implement with 501, distinct from a real 404', async () => {
     const res = await call('DELETE', '/repos/octo-org/models');
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(501);
     expect(gh.violations()).toEqual(['not implemented: DELETE /repos/octo-org/models']);
+    expect((await call('GET', '/repos/octo-org/models/issues/99')).status).toBe(404);
+    expect((await call('GET', '/repos/octo-org/other/issues/1')).status).toBe(404);
+    gh.expectViolations(1);
+  });
+
+  it('stop throws listing a violation the test did not accept', async () => {
+    const other = await startGitHubServer();
+    other.state.addRepo('octo-org/models');
+    await fetch(`${other.url}/repos/octo-org/models/issues`, {
+      method: 'POST',
+      headers: { authorization: 'token t' },
+      body: JSON.stringify({ body: 'no title' }),
+    });
+    await expect(other.stop()).rejects.toThrow(/1 unexpected violation\(s\):\n {2}- issues\/create request/);
+  });
+
+  it('expectViolations throws when the count or the pattern does not match, and accepts only what it saw', async () => {
+    await call('POST', '/repos/octo-org/models/issues', { body: 'no title' });
+    expect(() => gh.expectViolations(2)).toThrow(/expected 2 violation\(s\), saw 1/);
+    expect(() => gh.expectViolations(/colour/)).toThrow(/not matching \/colour\//);
+    gh.expectViolations(/title/);
+    expect(() => gh.expectViolations(/title/)).toThrow(/saw none/);
+    gh.expectViolations(0);
   });
 
   it('startGitHubServer paginates with Link headers like GitHub', async () => {
@@ -80,5 +106,6 @@ describe('startGitHubServer', () => {
     gh.state.permissions.t = { issues: 'read' };
     expect((await call('GET', '/repos/octo-org/models/issues/1')).status).toBe(200);
     expect((await call('POST', '/repos/octo-org/models/issues/1/comments', { body: 'x' })).status).toBe(403);
+    expect(gh.state.repo('octo-org/models').comments).toEqual([]);
   });
 });

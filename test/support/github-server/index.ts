@@ -9,8 +9,7 @@
  * gh.state.addRepo('octo-org/models', { gitDir });
  * const forge = new OctokitForge({ token: 't', repository: 'octo-org/models', apiUrl: gh.url, timeUnitMs: 1 });
  * ...
- * expect(gh.violations()).toEqual([]);
- * await gh.stop();
+ * await gh.stop(); // throws listing any violation the test did not accept with expectViolations
  * ```
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -42,12 +41,19 @@ export interface GitHubServer {
   /** Base URL for `GITHUB_API_URL` / Octokit's baseUrl. */
   url: string;
   state: GitHubState;
-  /** Spec violations and unimplemented endpoints seen so far. Assert it is empty at the end of each test. */
+  /** Spec violations and unimplemented endpoints seen so far. */
   violations(): string[];
+  /**
+   * Accept the violations a test provoked on purpose: the ones recorded since the last call must be exactly `n`,
+   * or at least one and all matching the pattern; throws listing them otherwise. Accepted violations no longer fail
+   * `stop()`; any other violation does, so a forgotten assertion cannot hide one.
+   */
+  expectViolations(expected: number | RegExp): void;
   /** Every request so far, in order. */
   requests: RequestRecord[];
   /** Answer the next `count` requests with `fault` (optionally only those matching `method path-regex`). */
   failNext(count: number, fault: Fault, match?: RegExp): void;
+  /** Close the server; throws listing the violations when there are any the test did not declare. */
   stop(): Promise<void>;
 }
 
@@ -99,6 +105,7 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
   const requests: RequestRecord[] = [];
   const faults: { fault: Fault; match?: RegExp }[] = [];
   let payloads: Payloads | undefined;
+  let accepted = 0;
 
   const handle = (req: IncomingMessage, raw: string): Reply & { skipValidation?: boolean } => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
@@ -108,9 +115,10 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
     const m = MATCHERS.find((x) => x.route.method === method && x.re.test(url.pathname));
     if (!m) {
       found.push(`not implemented: ${method} ${url.pathname}`);
+      // 501, never 404: code that reads 404 as "absent" must not pass silently on a missing route.
       return {
-        status: 404,
-        body: { message: 'Not Found (not implemented by the test server)' },
+        status: 501,
+        body: { message: `Not Implemented by the test server: ${method} ${url.pathname}` },
         skipValidation: true,
       };
     }
@@ -142,8 +150,14 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
     const perms = state.permissions[token];
     if (perms && m.route.permission) {
       const [scope, level] = m.route.permission;
-      const has = perms[scope];
-      if (!has || (level === 'write' && has !== 'write')) {
+      const enough = (has: string | undefined) => has === 'write' || (has === 'read' && level === 'read');
+      // GitHub accepts `pull-requests` as well as `issues` for the comments of a pull request.
+      const r = state.repos[`${params.owner}/${params.repo}`];
+      const number = params.comment_id
+        ? r?.comments.find((c) => c.id === Number(params.comment_id))?.issueNumber
+        : Number(params.issue_number);
+      const onPull = m.route.orPullRequests && r?.pulls.some((p) => p.number === number);
+      if (!enough(perms[scope]) && !(onPull && enough(perms.pull_requests))) {
         return unvalidated(403, 'Resource not accessible by integration');
       }
     }
@@ -168,6 +182,9 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       return {
+        // GitHub answers 404/409/422 where its description documents none (workflow dispatch): validate the error
+        // body when the status is documented, pass it through in GitHub's error shape otherwise.
+        skipValidation: !(String(err.status) in op.raw.responses),
         status: err.status,
         body: {
           message: err.message,
@@ -236,12 +253,39 @@ export async function startGitHubServer(opts: { state?: GitHubState } = {}): Pro
     failNext: (count, fault, match) => {
       for (let k = 0; k < count; k++) faults.push({ fault, match });
     },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    expectViolations: (e) => {
+      const problem = unexpectedViolations(found.slice(accepted), e);
+      if (problem) throw new Error(`GitHub test server: ${problem}`);
+      accepted = found.length;
+    },
+    stop: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
-      }),
+      });
+      const problem = unexpectedViolations(found.slice(accepted), undefined);
+      if (problem) throw new Error(`GitHub test server: ${problem}`);
+    },
   };
+}
+
+/** Why the violations seen do not match what the test declared, or undefined when they do. */
+export function unexpectedViolations(
+  found: string[],
+  expected: number | RegExp | undefined,
+): string | undefined {
+  const list = (items: string[]) => items.map((v) => `\n  - ${v}`).join('');
+  if (expected === undefined) {
+    return found.length ? `${found.length} unexpected violation(s):${list(found)}` : undefined;
+  }
+  if (typeof expected === 'number') {
+    return found.length === expected
+      ? undefined
+      : `expected ${expected} violation(s), saw ${found.length}:${list(found)}`;
+  }
+  const other = found.filter((v) => !expected.test(v));
+  if (other.length) return `${other.length} violation(s) not matching ${expected}:${list(other)}`;
+  return found.length ? undefined : `expected violations matching ${expected}, saw none`;
 }
 
 function unvalidated(status: number, message: string): Reply & { skipValidation: true } {

@@ -33,6 +33,8 @@ export interface Route {
   template: string;
   /** The token permission it needs (checked when the token has a permission list). */
   permission?: [keyof TokenPermissions, 'read' | 'write'];
+  /** On a pull request's number, `pull_requests` at the same level is enough too (issue comments of a PR). */
+  orPullRequests?: boolean;
   handle(ctx: RouteContext): Reply;
 }
 

@@ -46,6 +46,7 @@ export const issueRoutes: Route[] = [
     method: 'GET',
     template: `${R}/issues/{issue_number}/comments`,
     permission: ['issues', 'read'],
+    orPullRequests: true,
     handle: (ctx) => {
       issueOf(ctx);
       const items = ctx.repo.comments.filter((c) => c.issueNumber === Number(ctx.params.issue_number));
@@ -57,6 +58,7 @@ export const issueRoutes: Route[] = [
     method: 'POST',
     template: `${R}/issues/{issue_number}/comments`,
     permission: ['issues', 'write'],
+    orPullRequests: true,
     handle: (ctx) => {
       const i = issueOf(ctx);
       if (ctx.body.body.length > 65536)
@@ -70,6 +72,7 @@ export const issueRoutes: Route[] = [
     method: 'PATCH',
     template: `${R}/issues/comments/{comment_id}`,
     permission: ['issues', 'write'],
+    orPullRequests: true,
     handle: (ctx) => {
       const c = ctx.repo.comments.find((x) => x.id === Number(ctx.params.comment_id)) ?? notFound();
       if (ctx.body.body.length > 65536)
@@ -92,6 +95,7 @@ export const issueRoutes: Route[] = [
     method: 'GET',
     template: `${R}/issues/{issue_number}`,
     permission: ['issues', 'read'],
+    orPullRequests: true,
     handle: (ctx) => ({ status: 200, body: ctx.payloads.issue(ctx.repo, issueOf(ctx)) }),
   },
   {
@@ -160,6 +164,7 @@ export const issueRoutes: Route[] = [
     method: 'POST',
     template: `${R}/issues/{issue_number}/labels`,
     permission: ['issues', 'write'],
+    orPullRequests: true,
     handle: (ctx) => {
       const i = issueOf(ctx);
       const names: Json[] = Array.isArray(ctx.body) ? ctx.body : (ctx.body.labels ?? []);

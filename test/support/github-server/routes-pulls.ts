@@ -1,5 +1,6 @@
 /** Pull requests, reviews, check runs, statuses, contents, team membership and workflow dispatch. */
 import { HttpError, invalid, type Json, notFound, type Route, type RouteContext } from './route.ts';
+import { parse as parseYaml } from 'yaml';
 import { branchSha, changedFiles, headSha, mergeInGit, type PullState, readFileAt } from './state.ts';
 
 const R = '/repos/{owner}/{repo}';
@@ -281,9 +282,11 @@ export const pullRoutes: Route[] = [
     template: `${R}/actions/workflows/{workflow_id}/dispatches`,
     permission: ['actions', 'write'],
     handle: (ctx) => {
-      if (!branchExists(ctx, ctx.body.ref.replace(/^refs\/heads\//, ''))) {
+      const ref = ctx.body.ref.replace(/^refs\/heads\//, '');
+      if (!branchExists(ctx, ref)) {
         invalid('Workflow', 'ref', 'invalid', `No ref found for: ${ctx.body.ref}`);
       }
+      if (ctx.repo.gitDir) checkDispatch(ctx, ref);
       ctx.repo.dispatches.push({
         workflow: ctx.params.workflow_id,
         ref: ctx.body.ref,
@@ -293,3 +296,35 @@ export const pullRoutes: Route[] = [
     },
   },
 ];
+
+/**
+ * What GitHub checks before it accepts a dispatch: the workflow file exists at the ref (404 otherwise), it has a
+ * `workflow_dispatch` trigger, every input given is declared and every required input is given (422 otherwise).
+ */
+function checkDispatch(ctx: RouteContext, ref: string): void {
+  const id = ctx.params.workflow_id;
+  if (/^\d+$/.test(id)) return; // a numeric workflow id names no file the server can read
+  const text = readFileAt(ctx.repo, ref, `.github/workflows/${id}`) ?? notFound();
+  let doc: Json;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    throw new HttpError(422, `Workflow '${id}' is not valid YAML`);
+  }
+  const on = doc?.on ?? doc?.true; // YAML 1.1 readers turn a bare `on` into true
+  const triggers = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
+  if (!triggers.includes('workflow_dispatch')) {
+    throw new HttpError(422, "Workflow does not have 'workflow_dispatch' trigger");
+  }
+  const declared: Record<string, Json> =
+    (on && !Array.isArray(on) && typeof on === 'object' ? on.workflow_dispatch?.inputs : undefined) ?? {};
+  const given = Object.keys(ctx.body.inputs ?? {});
+  const unexpected = given.filter((k) => !(k in declared));
+  if (unexpected.length) {
+    throw new HttpError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+  }
+  const missing = Object.entries(declared).find(
+    ([k, d]) => d?.required === true && d.default === undefined && !given.includes(k),
+  );
+  if (missing) throw new HttpError(422, `Required input '${missing[0]}' not provided`);
+}

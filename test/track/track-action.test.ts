@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,5 +145,32 @@ describe('track action', () => {
     expect(nan.code).toBe(2);
     expect(nan.errors.join('\n')).toMatch(/metric 'loss' is NaN/);
     expect(await remoteBranches()).toEqual(['main', 'mlops/heart/v1']);
+  });
+
+  it('track refuses two artifacts with one file name in its own terms, leaving no version behind', async () => {
+    mkdirSync(join(r.clone, 'copy'), { recursive: true });
+    copyFileSync(join(r.clone, 'out/model.onnx'), join(r.clone, 'copy/model.onnx'));
+    const res = await track({ artifacts: 'out/model.onnx\ncopy/model.onnx' });
+    expect(res.code).toBe(2);
+    const message = res.errors.join('\n');
+    expect(message).toMatch(
+      /artifacts 'out\/model\.onnx' and 'copy\/model\.onnx' would both be named 'model\.onnx' in the version \(track names each artifact by its file name\)/,
+    );
+    expect(message).not.toMatch(/PATH=NAME/);
+    expect(await remoteBranches()).toEqual(['main', 'mlops/heart/v1']);
+  });
+
+  it('track stores artifacts in .mlops/artifacts when neither the input nor the model names a store', async () => {
+    const reg = await openRegistry({ dir: r.clone });
+    const { artifact_store: _, ...plain } = { ...spec(s3.bucket), name: 'plain' };
+    await reg.init({ model: 'plain', spec: plain });
+    const res = await track({ model: 'plain', artifacts: 'out/model.onnx', 'open-pr': 'false' });
+    expect(res.errors).toEqual([]);
+    expect(res.outputs).toMatchObject({ version: '1', created: 'true', branch: 'mlops/plain/v1' });
+    const local = openStore(join(r.clone, '.mlops/artifacts'));
+    const record = parseYaml(
+      await git(r.remote, 'show', 'mlops/plain/v1:models/plain/versions/v1/version.yaml'),
+    );
+    for (const a of record.artifacts) expect(await local.hasBlob(a.sha256)).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marker } from '../../github/forge.ts';
-import { actionNode, inputEnvName, parseOutputFile, runAction } from '../support/action-harness.ts';
+import { actionNode, inputEnvName, parseOutputFile, repoRoot, runAction } from '../support/action-harness.ts';
 import { type GitHubServer, startGitHubServer } from '../support/github-server.ts';
 
 let gh: GitHubServer;
@@ -56,8 +56,15 @@ describe('runAction', () => {
     expect(gh.state.repo('octo-org/models').comments.map((c) => c.body.split('\n')[0])).toEqual([
       marker('tiny', 'churn|<b>'),
     ]);
-    expect(gh.violations()).toEqual([]);
-    expect(actionNode()).toMatch(/node24\/bin\/node$|node$/);
+    expect(actionNode()).toBe(join(repoRoot, '.cache/node24/bin/node'));
+  });
+
+  it('runAction runs the bundle under Node 24, the runtime of node24 actions on GitHub', async () => {
+    const probe = join(cwd, 'version.mjs');
+    writeFileSync(probe, 'process.stdout.write(process.version);\n');
+    const r = await runAction({ action: 'tiny', script: probe, cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^v24\./);
   });
 
   it('runAction reports a missing required input as a failure naming it, with exit code 2', async () => {

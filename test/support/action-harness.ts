@@ -1,8 +1,8 @@
 /**
  * Runs a bundled action the way the GitHub runner does: `node actions/<name>/dist/index.js` in a child process
- * (Node 24 from `.cache/node24` when installed), inputs as `INPUT_<NAME>`, the runner's `GITHUB_*` variables and
- * file commands (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`), and an event payload file. The bundle is rebuilt first
- * (the bundles are built once per test run by test/support/build-actions.ts).
+ * under Node 24 from `.cache/node24` (as GitHub runs `node24` actions), inputs as `INPUT_<NAME>`, the runner's
+ * `GITHUB_*` variables and file commands (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`), and an event payload file.
+ * Node 24 and the bundles are installed and built once per test run by test/support/build-actions.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,16 +43,24 @@ export interface RunActionOptions {
   apiUrl?: string;
   /** Kill the run after this many milliseconds (default 60 000). */
   timeoutMs?: number;
-  /** Run with this Node instead of Node 24 / the current one. */
+  /** Run with this Node instead of Node 24. */
   node?: string;
   /** Run this already-built script instead of `actions/<action>/dist/index.js` (no build). */
   script?: string;
 }
 
-/** The Node that runs bundles: Node 24 as on GitHub's runners when installed, else the current Node. */
+/**
+ * The Node that runs bundles: Node 24 from `.cache/node24`, as on GitHub's runners. Throws when it is missing
+ * (never a silent fallback to the current Node): the test global setup installs it.
+ */
 export function actionNode(): string {
   const node24 = join(repoRoot, '.cache/node24/bin/node');
-  return existsSync(node24) ? node24 : process.execPath;
+  if (!existsSync(node24)) {
+    throw new Error(
+      `Node 24 is missing at ${node24}: run \`scripts/install-node24.sh\` (the test global setup does)`,
+    );
+  }
+  return node24;
 }
 
 /** The `INPUT_*` variable the runner sets for an input name. */

@@ -195,6 +195,13 @@ export interface ModelSummary {
   champion?: VersionRecord;
 }
 
+/** A model whose files do not parse: listed with the error instead of hiding every other model. */
+export interface InvalidModel {
+  name: string;
+  /** The validation error, naming the file, the field and the expected form. */
+  error: string;
+}
+
 /** Read options: which commit-ish to read. Defaults to the registry branch (local, else remote-tracking). */
 export interface ReadOptions {
   at?: string;
@@ -230,6 +237,8 @@ export interface Registry {
   versions(model: string, opts?: ReadOptions): Promise<number[]>;
   /** Every model with its aliases, versions and champion record. */
   list(opts?: ReadOptions): Promise<ModelSummary[]>;
+  /** Every model: the valid ones summarised (as `list`) and the invalid ones with their error. */
+  survey(opts?: ReadOptions): Promise<{ models: ModelSummary[]; invalid: InvalidModel[] }>;
   /** The model's events, newest first, read from the Git log limited to the model's folder. */
   history(model: string, opts?: ReadOptions & { limit?: number }): Promise<RegistryEvent[]>;
   /** The model card (`card.md`) text of a version. */

@@ -10,6 +10,7 @@ import { UsageError } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';
 import { renderModelCard } from './card.ts';
 import { Git } from './git.ts';
+import { refuseRewrites } from './immutable.ts';
 import { formatEventTrailers, LOG_FORMAT, type PendingEvent, parseLog } from './history.ts';
 import type {
   ArchiveOptions,
@@ -146,6 +147,10 @@ class GitRegistry implements Registry {
     return (await this.snapshot(opts)).summaries();
   }
 
+  async survey(opts?: ReadOptions) {
+    return (await this.snapshot(opts)).survey();
+  }
+
   async card(model: string, version: number, opts?: ReadOptions) {
     const s = await this.snapshot(opts);
     await s.record(validateModelName(model), version);
@@ -215,16 +220,36 @@ class GitRegistry implements Registry {
         const p = modelPaths(this.root, model);
         if (await s.exists(model))
           throw new UsageError(`model '${model}' already exists at ${p.spec}: expected a new model name.`);
+        await this.refuseNesting(s, model);
         files.set(p.spec, stringify(spec));
         files.set(p.aliases, stringify({ aliases: {}, archived: [] }));
       }
       const index = `${this.root}/README.md`;
-      if (files.size === 0 && (await s.readOne(index)) !== undefined) return null;
-      created = [...files.keys()];
+      const hasIndex = (await s.readOne(index)) !== undefined;
+      if (files.size === 0 && hasIndex) return null;
+      // The READMEs are added by write(): name them too, as they are created.
+      created = [...files.keys(), ...(model ? [modelPaths(this.root, model).readme] : [])];
+      if (!hasIndex) created.push(index);
       const subject = model ? `${model}: create model` : `${this.root}: create model registry`;
       return { files, message: `${subject}\n`, touched: model ? [model] : [] };
     });
     return { ...w, created };
+  }
+
+  /** A group prefix must not be a model, nor a model a group: refuse `g/m` when `g` is a model and `g` when `g/` holds models. */
+  private async refuseNesting(s: Snapshot, model: string): Promise<void> {
+    const [group] = model.split('/');
+    if (model.includes('/') && (await s.exists(group)))
+      throw new UsageError(
+        `model '${model}' would be inside model '${group}' (${modelPaths(this.root, group).spec} exists): expected a name whose group prefix is not a model, e.g. '${model.replace('/', '-')}'.`,
+      );
+    if (!model.includes('/')) {
+      const inside = (await s.entries(modelPaths(this.root, model).dir)).filter((n) => n !== 'README.md');
+      if (inside.length > 0)
+        throw new UsageError(
+          `'${model}' is a group folder of other models (${this.root}/${model}/${inside[0]}): expected a model name that is not a group.`,
+        );
+    }
   }
 
   async register(opts: RegisterOptions): Promise<RegisterResult> {
@@ -430,7 +455,8 @@ class GitRegistry implements Registry {
         records: await s.records(model, await s.versions(model)),
         events: base.commit ? await this.historyAt(base.commit, model) : [],
       });
-      const index = renderIndex(await s.summaries());
+      const all = await s.survey();
+      const index = renderIndex(all.models, all.invalid);
       const current = await s.readOne(modelPaths(this.root, model).readme);
       if (current === readme && (await s.readOne(`${this.root}/README.md`)) === index) return null;
       return { files: new Map(), message: `${model}: regenerate READMEs\n`, touched: [model] };
@@ -549,7 +575,9 @@ class GitRegistry implements Registry {
           });
           change.files.set(modelPaths(this.root, model).readme, readme);
         }
-        change.files.set(`${this.root}/README.md`, renderIndex(await s.summaries()));
+        const all = await s.survey();
+        change.files.set(`${this.root}/README.md`, renderIndex(all.models, all.invalid));
+        await refuseRewrites(new Snapshot(this.git, this.root, base.commit), change.files);
         return change;
       },
     });

@@ -5,6 +5,7 @@
 import { parseDocument } from 'yaml';
 import { UsageError } from '../core/errors.ts';
 import { validateAliasName, validateModelName } from './names.ts';
+import { parseUri } from './stores/uri.ts';
 import type { AliasesFile, ModelSpec, VersionRecord } from './types.ts';
 
 type Obj = Record<string, unknown>;
@@ -145,6 +146,13 @@ export function validateModelSpec(value: unknown, path: string): ModelSpec {
     v.artifact_store,
     'a path, file:// or s3://bucket/prefix URI',
   );
+  if (v.artifact_store !== undefined) {
+    try {
+      parseUri(v.artifact_store as string);
+    } catch (err) {
+      throw new UsageError(`${path}: artifact_store: ${(err as Error).message}`);
+    }
+  }
   return v as unknown as ModelSpec;
 }
 
@@ -175,8 +183,78 @@ export function parseAliases(text: string, path: string): AliasesFile {
   return { aliases: aliases as Record<string, number>, archived: archived as number[] };
 }
 
-/** Parse and validate `version.yaml` text. */
-export function parseVersionRecord(text: string, path: string): VersionRecord {
+/** The model and version a record must name: those of the folder it is in. */
+export interface RecordLocation {
+  model: string;
+  version: number;
+}
+
+const str = (x: unknown) => typeof x === 'string';
+const opt = (x: unknown, ok: (x: unknown) => boolean) => x === undefined || x === null || ok(x);
+const count = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
+const sha = (x: unknown) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
+
+function checkSource(o: unknown, path: string): void {
+  const form = '{ repository?: string, commit?: string, ref?: string, run_url?: string, dirty: boolean }';
+  need(isObj(o), path, 'source', o, form);
+  const s = o as Obj;
+  for (const k of ['repository', 'commit', 'ref', 'run_url'])
+    need(opt(s[k], str), path, `source.${k}`, s[k], 'a string');
+  need(typeof s.dirty === 'boolean', path, 'source.dirty', s.dirty, 'true or false');
+}
+
+function checkData(o: unknown, path: string): void {
+  need(Array.isArray(o), path, 'data', o, 'a list of { uri, sha256, bytes, rows? }');
+  (o as unknown[]).forEach((d, i) => {
+    need(isObj(d), path, `data[${i}]`, d, '{ uri, sha256, bytes, rows? }');
+    const x = d as Obj;
+    need(str(x.uri), path, `data[${i}].uri`, x.uri, 'a string URI');
+    need(sha(x.sha256), path, `data[${i}].sha256`, x.sha256, '64 lowercase hex digits');
+    need(count(x.bytes), path, `data[${i}].bytes`, x.bytes, 'an integer >= 0');
+    need(opt(x.rows, count), path, `data[${i}].rows`, x.rows, 'an integer >= 0');
+  });
+}
+
+function checkEnvironment(o: unknown, path: string): void {
+  need(isObj(o), path, 'environment', o, 'a mapping (runner, os, cpu, memory_bytes, node, python, gpus…)');
+  const e = o as Obj;
+  for (const k of ['runner', 'os', 'cpu', 'node', 'python', 'cuda', 'container'])
+    need(opt(e[k], str), path, `environment.${k}`, e[k], 'a string');
+  need(opt(e.memory_bytes, count), path, 'environment.memory_bytes', e.memory_bytes, 'an integer >= 0');
+  need(
+    opt(e.gpus, (g) => Array.isArray(g) && g.every(isObj)),
+    path,
+    'environment.gpus',
+    e.gpus,
+    'a list of { name, driver, memory }',
+  );
+  need(
+    opt(e.lockfiles, (l) => isObj(l) && Object.values(l).every(str)),
+    path,
+    'environment.lockfiles',
+    e.lockfiles,
+    'a mapping of lockfile path to sha256',
+  );
+}
+
+function checkArtifacts(o: unknown, path: string): void {
+  const form = '{ path, uri, sha256 (64 hex), bytes }';
+  need(Array.isArray(o), path, 'artifacts', o, `a list of ${form}`);
+  (o as unknown[]).forEach((a, i) => {
+    need(isObj(a), path, `artifacts[${i}]`, a, form);
+    const x = a as Obj;
+    need(str(x.path) && x.path !== '', path, `artifacts[${i}].path`, x.path, 'a file name');
+    need(str(x.uri) && x.uri !== '', path, `artifacts[${i}].uri`, x.uri, 'a string URI');
+    need(sha(x.sha256), path, `artifacts[${i}].sha256`, x.sha256, '64 lowercase hex digits');
+    need(count(x.bytes), path, `artifacts[${i}].bytes`, x.bytes, 'an integer >= 0');
+  });
+}
+
+/**
+ * Parse and validate `version.yaml` text: field types, and `model`/`version` equal to the folder the
+ * record is in (`expected`, else read from `path` when it is `<root>/<model>/versions/v<N>/version.yaml`).
+ */
+export function parseVersionRecord(text: string, path: string, expected?: RecordLocation): VersionRecord {
   const v = parseYaml(text, path);
   need(isObj(v), path, 'document', v, 'a mapping (a version record)');
   const o = v as Obj;
@@ -188,18 +266,38 @@ export function parseVersionRecord(text: string, path: string): VersionRecord {
     o.version,
     'a positive integer',
   );
+  if (expected) {
+    need(
+      o.model === expected.model,
+      path,
+      'model',
+      o.model,
+      `'${expected.model}' (the folder the record is in)`,
+    );
+    need(
+      o.version === expected.version,
+      path,
+      'version',
+      o.version,
+      `${expected.version} (the folder v${expected.version})`,
+    );
+  } else {
+    // Without the caller's word, the path `<root>/<model>/versions/v<N>/version.yaml` tells the folder.
+    const m = /(^|\/)versions\/v([1-9]\d*)\/version\.yaml$/.exec(path);
+    if (m) {
+      const folder = path.slice(0, m.index);
+      const ok = folder === o.model || folder.endsWith(`/${o.model}`);
+      need(ok, path, 'model', o.model, `'${folder.split('/').at(-1)}' (the folder the record is in)`);
+      need(o.version === Number(m[2]), path, 'version', o.version, `${m[2]} (the folder v${m[2]})`);
+    }
+  }
   need(typeof o.created === 'string', path, 'created', o.created, 'an ISO 8601 UTC time');
   validateMetrics(o.metrics, path);
-  need(Array.isArray(o.artifacts), path, 'artifacts', o.artifacts, 'a list of { path, uri, sha256, bytes }');
-  for (const a of o.artifacts as unknown[]) {
-    need(
-      isObj(a) && typeof a.path === 'string' && /^[0-9a-f]{64}$/.test(String(a.sha256)),
-      path,
-      'artifact',
-      a,
-      '{ path, uri, sha256 (64 hex), bytes }',
-    );
-  }
+  need(opt(o.params, isObj), path, 'params', o.params, 'a mapping of parameter name to value');
+  if (o.source !== undefined) checkSource(o.source, path);
+  if (o.data !== undefined) checkData(o.data, path);
+  if (o.environment !== undefined) checkEnvironment(o.environment, path);
+  checkArtifacts(o.artifacts, path);
   return {
     ...(o as unknown as VersionRecord),
     params: (o.params ?? {}) as Obj,

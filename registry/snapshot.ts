@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../core/errors.ts';
 import type { Git } from './git.ts';
-import type { ModelSummary } from './index.ts';
+import type { InvalidModel, ModelSummary } from './index.ts';
 import { parseAliases, parseModelSpec, parseVersionRecord } from './schema.ts';
 import type { AliasesFile, ModelSpec, VersionRecord } from './types.ts';
 
@@ -51,7 +51,7 @@ export class Snapshot {
   }
 
   /** Names (relative to `dir`) of the entries directly inside a folder. */
-  private async entries(dir: string): Promise<string[]> {
+  async entries(dir: string): Promise<string[]> {
     const names = new Set<string>();
     if (this.rev) {
       const r = await this.git.run(['ls-tree', '--name-only', `${this.rev}:${dir}`], { allowFail: true });
@@ -103,7 +103,7 @@ export class Snapshot {
     const out: VersionRecord[] = [];
     for (const v of versions) {
       const t = texts.get(p.record(v));
-      if (t !== undefined) out.push(parseVersionRecord(t, p.record(v)));
+      if (t !== undefined) out.push(parseVersionRecord(t, p.record(v), { model, version: v }));
     }
     return out;
   }
@@ -136,30 +136,59 @@ export class Snapshot {
       .sort();
   }
 
-  /** Every model with spec, aliases, versions and champion record, reading all of it in a few batches. */
+  /** Every valid model with spec, aliases, versions and champion record, reading all of it in a few batches. */
   async summaries(): Promise<ModelSummary[]> {
+    return (await this.survey()).models;
+  }
+
+  /**
+   * Every model: the valid ones summarised, and the ones whose `model.yaml`, `aliases.yaml` or champion
+   * record does not parse listed with the error, so one broken model does not hide the others.
+   */
+  async survey(): Promise<{ models: ModelSummary[]; invalid: InvalidModel[] }> {
     const names = await this.modelNames();
     const files = await this.read(
       names.flatMap((n) => [modelPaths(this.root, n).spec, modelPaths(this.root, n).aliases]),
     );
     const versionLists = await this.versionsOfAll(names);
-    const partial = names.map((name) => {
+    const invalid: InvalidModel[] = [];
+    const guard = <T>(name: string, f: () => T): T | undefined => {
+      try {
+        return f();
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        invalid.push({ name, error: err.message });
+        return undefined;
+      }
+    };
+    const partial = names.flatMap((name) => {
       const p = modelPaths(this.root, name);
-      const spec = parseModelSpec(files.get(p.spec) ?? '', p.spec);
-      const aliases = parseAliases(files.get(p.aliases) ?? '', p.aliases);
       const versions = versionLists.get(name) ?? [];
-      return { name, spec, aliases, versions, latest: versions.at(-1) };
+      const m = guard(name, () => ({
+        name,
+        spec: parseModelSpec(files.get(p.spec) ?? '', p.spec),
+        aliases: parseAliases(files.get(p.aliases) ?? '', p.aliases),
+        versions,
+        latest: versions.at(-1),
+      }));
+      return m ? [m] : [];
     });
     const champPaths = partial
       .filter((m) => m.aliases.aliases.champion !== undefined)
       .map((m) => modelPaths(this.root, m.name).record(m.aliases.aliases.champion));
     const champs = await this.read(champPaths);
-    return partial.map((m) => {
+    const models = partial.flatMap((m) => {
       const c = m.aliases.aliases.champion;
       const path = c === undefined ? undefined : modelPaths(this.root, m.name).record(c);
       const text = path ? champs.get(path) : undefined;
-      return { ...m, champion: text && path ? parseVersionRecord(text, path) : undefined };
+      const champion = guard(m.name, () =>
+        text && path && c !== undefined
+          ? parseVersionRecord(text, path, { model: m.name, version: c })
+          : undefined,
+      );
+      return text && !champion ? [] : [{ ...m, champion }];
     });
+    return { models, invalid: invalid.sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }
 
   /** Version lists of many models with one `ls-tree` (plus the overlay). */

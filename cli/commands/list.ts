@@ -14,6 +14,7 @@ export const listCommand: Command = {
 Options:
   --at REV      read as of a commit, branch or tag
   --json        print [{name, task, primary_metric, champion, champion_value, latest, versions, aliases, archived}]
+                (invalid models are named on stderr)
 ${registryFlagsHelp}
 
 Exit codes: 0 ok, 2 bad input.`,
@@ -24,7 +25,8 @@ Exit codes: 0 ok, 2 bad input.`,
     });
     noExtra(positionals, 0, 'list');
     const reg = await openFromFlags(ctx, v);
-    const models = await reg.list({ at: v.at });
+    const { models, invalid } = await reg.survey({ at: v.at });
+    const broken = invalid.map((m) => `  ${m.name}: ${m.error}`);
     const rows = models.map((m) => ({
       name: m.name,
       task: m.spec.task,
@@ -37,7 +39,12 @@ Exit codes: 0 ok, 2 bad input.`,
       archived: m.aliases.archived,
     }));
     if (v.json) {
+      for (const m of invalid) ctx.log.warn(`model '${m.name}' is invalid: ${m.error}`);
       ctx.out(JSON.stringify(rows));
+      return 0;
+    }
+    if (rows.length === 0 && broken.length > 0) {
+      ctx.out(`No valid models in ${reg.root}/. Invalid models:\n${broken.join('\n')}`);
       return 0;
     }
     if (rows.length === 0) {
@@ -65,6 +72,7 @@ Exit codes: 0 ok, 2 bad input.`,
         )
         .join('\n'),
     );
+    if (broken.length > 0) ctx.out(`\nInvalid models (fix their files):\n${broken.join('\n')}`);
     return 0;
   },
 };

@@ -1,7 +1,8 @@
 /**
  * The embedded default store: a local directory. Blobs at `<dir>/sha256/<ab>/<sha256>`, keyed objects at
  * `<dir>/<key>` with their sha256 in a sidecar `<dir>/.meta/<key>.sha256`. Every write goes to a temporary
- * file and is renamed into place; every read is verified.
+ * file and is renamed into place; every read is verified, and an existing blob is trusted only after
+ * its content is hashed again (a corrupt one is replaced).
  */
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -38,7 +39,8 @@ export class LocalStore implements ArtifactStore {
     const dest = this.blobPath(sha256);
     const uri = `${this.baseUri}/${blobKey(sha256)}`;
     const existing = await stat(dest).catch(() => undefined);
-    if (existing?.isFile() && existing.size === bytes) {
+    // Trust a stored blob only when its content hashes to its name; a corrupt one is replaced below.
+    if (existing?.isFile() && existing.size === bytes && (await sha256File(dest)).sha256 === sha256) {
       opts.onProgress?.(bytes, bytes);
       return { uri, sha256, bytes };
     }

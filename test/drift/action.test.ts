@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -18,7 +18,7 @@ import { openStore } from '../../registry/stores/open.ts';
 import type { ModelSpec } from '../../registry/types.ts';
 import { readTable } from '../../tables/index.ts';
 import { runAction } from '../support/action-harness.ts';
-import { createRemote, type TestRemote } from '../support/git.ts';
+import { createRemote, git, type TestRemote } from '../support/git.ts';
 import { type GitHubServer, type RepoState, startGitHubServer } from '../support/github-server.ts';
 import { startS3Server, type TestS3Server } from '../support/s3-server.ts';
 
@@ -78,6 +78,16 @@ beforeAll(async () => {
   gh = await startGitHubServer();
   r = await createRemote();
   repo = gh.state.addRepo('octo-org/models', { gitDir: r.remote });
+  // The workflow drift dispatches, as GitHub reads it at the ref: the consumer template, which declares exactly
+  // the inputs drift sends (model, reason, issue).
+  mkdirSync(join(r.clone, '.github/workflows'), { recursive: true });
+  copyFileSync(
+    new URL('../../examples/consumer/.github/workflows/mlops-retrain.yml', import.meta.url),
+    join(r.clone, '.github/workflows/retrain.yml'),
+  );
+  await git(r.clone, 'add', '.github');
+  await git(r.clone, 'commit', '-q', '-m', 'retrain workflow');
+  await git(r.clone, 'push', '-q', 'origin', 'main');
   await trainExample([
     '--out',
     join(r.clone, 'out'),

@@ -110,7 +110,10 @@ export async function loadModel(
   const ort = opts.ort ?? (await loadOnnxRuntime());
   let session: Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
   try {
-    session = await ort.InferenceSession.create(unwrapped?.bytes ?? bytes);
+    // No spin-waiting between runs: ORT's idle threads would otherwise take the cores that fill the next batch.
+    session = await ort.InferenceSession.create(unwrapped?.bytes ?? bytes, {
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
   } catch (err) {
     throw new UsageError(`ONNX Runtime cannot load ${source}: ${(err as Error).message}`);
   }

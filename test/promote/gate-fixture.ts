@@ -106,6 +106,18 @@ export function createGateFixture(): GateFixture {
     'main-staged',
     promotionFiles('aliases: { champion: 2, staging: 2 }\narchived: []\n'),
   );
+  // Version records are immutable: a PR must not rewrite or delete one the base holds (v1), but may edit
+  // the record it adds (v2, as evaluate's `record: true` does).
+  branch('rewrite-v1', 'promote', {
+    'models/churn/versions/v1/version.yaml': version(1, SHA1).replace('0.8', '0.99'),
+  });
+  git('checkout', '-q', '-B', 'delete-v1', sha.promote);
+  git('rm', '-q', 'models/churn/versions/v1/version.yaml');
+  git('commit', '-q', '-m', 'delete-v1');
+  sha['delete-v1'] = git('rev-parse', 'HEAD');
+  branch('record-v2', 'promote', {
+    'models/churn/versions/v2/version.yaml': `${version(2, SHA2)}evaluation: { passed: true, metrics: {} }\n`,
+  });
   branch('main-merge', 'main', { 'models/README.md': '# index\n' });
   branch('promote-merge', 'main-merge', promotionFiles());
   git('push', '-q', bare, '--all');

@@ -198,6 +198,26 @@ describe('evaluateGate', () => {
     expect(text(r)).toContain('touches .github/workflows/ci.yml');
   });
 
+  it('evaluateGate refuses a PR that rewrites or deletes a version record of the base branch', async () => {
+    await openPr('rewrite-v1');
+    const r = await gate();
+    expect(unmet(r)).toEqual(['files']);
+    expect(text(r)).toContain(
+      'rewrites models/churn/versions/v1/version.yaml, which exists on main: version records are immutable',
+    );
+    gh.state.addPullRequest(repo, { head: 'delete-v1', base: 'main', author: 'carol', title: 'x' });
+    gh.state.addReview(repo, 2, 'alice', 'APPROVED');
+    await evaluated(fx.sha['delete-v1']);
+    const d = await gate(2);
+    expect(unmet(d)).toEqual(['files']);
+    expect(text(d)).toContain('deletes models/churn/versions/v1/version.yaml, which exists on main');
+  });
+
+  it('evaluateGate allows editing the version record the PR itself adds', async () => {
+    await openPr('record-v2');
+    expect(unmet(await gate())).toEqual([]);
+  });
+
   it('evaluateGate allows the configured extra paths', async () => {
     await openPr('promote-extra', 'main-extra');
     expect((await gate()).passed).toBe(true);

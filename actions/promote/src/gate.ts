@@ -8,7 +8,7 @@ import type { AliasesFile } from '../../../registry/types.ts';
 import { authorisedOwners, countApprovals } from './approvals.ts';
 import { evaluateCheckName } from '../../evaluate/src/external-id.ts';
 import { evaluationProblems } from './evaluation.ts';
-import { outsidePaths } from './paths.ts';
+import { outsidePaths, rewrittenRecords } from './paths.ts';
 import { aliasesPath, readAliases, readSpec, readVersion } from './registry-view.ts';
 
 /** The gate's check name for a model. */
@@ -99,13 +99,22 @@ export async function evaluateGate(opts: {
   });
 
   const outside = outsidePaths({ files, root, model, extraPaths: baseSpec?.promotion?.extra_paths });
+  const rewritten = await rewrittenRecords({
+    files,
+    root,
+    baseText: (p) => forge.readFile(p, base),
+    headText: (p) => forge.readFile(p, head),
+  });
+  const fileProblems = [
+    ...outside.map((f) => `touches ${f}, outside ${root}/${model}/ and the allowed extra paths`),
+    ...rewritten.map(
+      (r) => `${r.change} ${r.path}, which exists on ${base}: version records are immutable once written`,
+    ),
+  ];
   conditions.push({
     id: 'files',
-    ok: outside.length === 0,
-    details:
-      outside.length === 0
-        ? [`touches only ${root}/${model}/ and allowed paths`]
-        : outside.map((f) => `touches ${f}, outside ${root}/${model}/ and the allowed extra paths`),
+    ok: fileProblems.length === 0,
+    details: fileProblems.length === 0 ? [`touches only ${root}/${model}/ and allowed paths`] : fileProblems,
   });
 
   const [before, after] = [

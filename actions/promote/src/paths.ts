@@ -1,7 +1,9 @@
 /**
  * Which files a promotion PR may touch: the model's registry folder, the generated registry index, and the
- * model's configured extra paths (exact files, folders ending in `/`, or globs with `*` and `**`).
+ * model's configured extra paths (exact files, folders ending in `/`, or globs with `*` and `**`), and never a
+ * version record or card that already exists on the base branch (immutable once written).
  */
+import { isImmutablePath } from '../../../registry/immutable.ts';
 
 /** Turn an extra-path pattern into a matcher. `*` matches within one path segment, `**` across segments. */
 export function pathMatcher(pattern: string): (path: string) => boolean {
@@ -42,4 +44,25 @@ export function outsidePaths(opts: {
     ...(opts.extraPaths ?? []).map(pathMatcher),
   ];
   return opts.files.filter((f) => !allowed.some((ok) => ok(f)));
+}
+
+/**
+ * The changed version records and cards (`<root>/<model>/versions/v<N>/{version.yaml,card.md}`) that exist on
+ * the base branch, i.e. that the PR rewrites or deletes. `baseText(path)` reads a file on the base (undefined
+ * when missing) and `headText(path)` on the PR head. A record the PR adds may be edited in the same PR.
+ */
+export async function rewrittenRecords(opts: {
+  files: string[];
+  root: string;
+  baseText: (path: string) => Promise<string | undefined>;
+  headText: (path: string) => Promise<string | undefined>;
+}): Promise<{ path: string; change: 'rewrites' | 'deletes' }[]> {
+  const out: { path: string; change: 'rewrites' | 'deletes' }[] = [];
+  for (const path of opts.files.filter((f) => isImmutablePath(opts.root, f))) {
+    const before = await opts.baseText(path);
+    if (before === undefined) continue;
+    const after = await opts.headText(path);
+    if (after !== before) out.push({ path, change: after === undefined ? 'deletes' : 'rewrites' });
+  }
+  return out;
 }

@@ -33,7 +33,7 @@ const dir = (name: string) => {
 
 describe('train checkpoints', () => {
   it('train resumes a run killed with SIGKILL from the last checkpoint sync and ends with the same ONNX bytes', async () => {
-    const command = `node ${trainer} --out out --checkpoint-dir ckpt --epochs 30 --epoch-delay-ms 60`;
+    const command = `node ${trainer} --out out --checkpoint-dir ckpt --epochs 30 --epoch-delay-ms 150`;
     const args = (extra: string[] = []) => [
       '--model',
       'heart',

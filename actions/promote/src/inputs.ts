@@ -2,7 +2,6 @@
  * The promote action's inputs, parsed once into one typed object. Optional inputs are `undefined`, never `''`.
  */
 import { UsageError } from '../../../core/errors.ts';
-import { booleanInput, optionalInput } from '../../../github/action.ts';
 import { parseVersionLabel, validateAliasName, validateModelName } from '../../../registry/names.ts';
 
 /** What the action does. `auto` picks from the event: PR events -> gate, push -> finalise, workflow_dispatch -> rollback. */
@@ -40,8 +39,26 @@ function oneOf<T extends string>(
   return value as T;
 }
 
-/** Read and check the inputs (`INPUT_*`). */
-export function readInputs(): PromoteInputs {
+/** Reads one input by name: its value, or undefined when it is empty or not given. */
+export type InputGetter = (name: string) => string | undefined;
+
+function booleanInput(get: InputGetter, name: string, fallback: boolean): boolean {
+  const value = get(name);
+  if (value === undefined) return fallback;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new UsageError(`input '${name}' is '${value}'; expected true or false`);
+}
+
+/**
+ * Parse and check the inputs read through `get` (in the action: `optionalInput` of `github/action.ts`,
+ * so that only `main.ts` touches `@actions/core`).
+ */
+export function parsePromoteInputs(get: InputGetter): PromoteInputs {
+  const optionalInput = (name: string) => {
+    const v = get(name);
+    return v === '' ? undefined : v;
+  };
   const prText = optionalInput('pr');
   if (prText !== undefined && !/^[1-9]\d*$/.test(prText))
     throw new UsageError(`input 'pr' is '${prText}'; expected a PR number such as 12`);
@@ -55,7 +72,7 @@ export function readInputs(): PromoteInputs {
     models: models?.length ? models : undefined,
     root: (optionalInput('registry-root') ?? 'models').replace(/\/+$/, ''),
     pr: prText === undefined ? undefined : Number(prText),
-    merge: booleanInput('merge', false),
+    merge: booleanInput(optionalInput, 'merge', false),
     mergeMethod: oneOf(
       'merge-method',
       optionalInput('merge-method'),
@@ -66,7 +83,7 @@ export function readInputs(): PromoteInputs {
     alias: validateAliasName(optionalInput('alias') ?? 'champion'),
     rollbackTo: to === undefined ? undefined : parseVersionLabel(to),
     reason: optionalInput('reason'),
-    direct: booleanInput('direct', false),
+    direct: booleanInput(optionalInput, 'direct', false),
     artifactStore: optionalInput('artifact-store'),
     token: optionalInput('github-token'),
   };

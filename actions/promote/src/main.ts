@@ -9,6 +9,7 @@ import {
   appendSummary,
   forgeFromEnv,
   githubContext,
+  optionalInput,
   readEvent,
   runAction,
   setOutput,
@@ -20,7 +21,7 @@ import { aggregateSummary } from './aggregate.ts';
 import { finalise } from './finalise.ts';
 import { finaliseComment } from './finalise-report.ts';
 import { runGate } from './gate-run.ts';
-import { modeForEvent, type PromoteInputs, readInputs } from './inputs.ts';
+import { modeForEvent, type PromoteInputs, parsePromoteInputs } from './inputs.ts';
 import { gateSummary } from './report.ts';
 import { rollback } from './rollback.ts';
 
@@ -124,7 +125,7 @@ async function rollbackStep(inputs: PromoteInputs, log: Logger): Promise<void> {
 export function run(): Promise<void> {
   return runAction('promote', async () => {
     const log = actionLogger();
-    const inputs = readInputs();
+    const inputs = parsePromoteInputs(optionalInput);
     const mode = modeForEvent(inputs.mode, githubContext().eventName);
     const event = readEvent();
     if (mode === 'gate') await gate(inputs, event, log);

@@ -241,7 +241,7 @@ describe('rollback', () => {
     const issue = repo.issues.find((i) => i.number === out.issue);
     expect(out).toMatchObject({ from: 2, to: 1 });
     expect(issue?.title).toBe('Review emergency rollback: churn champion v2 → v1');
-    expect(issue?.labels).toEqual(['mlops', 'emergency-rollback']);
+    expect(issue?.labels).toEqual(['mlops:emergency-rollback', 'mlops', 'emergency-rollback']);
     expect((await (await open(await checkout())).aliases('churn')).aliases.champion).toBe(1);
   });
 });

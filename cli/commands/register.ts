@@ -3,10 +3,15 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { captureEnvironment } from '../../actions/train/src/environment.ts';
+import { hashDataInputs } from '../../actions/train/src/data.ts';
 import { UsageError } from '../../core/errors.ts';
+import { decodeModel, readSignature } from '../../onnx/signature.ts';
+import { validateMetrics } from '../../registry/index.ts';
+import { openStore } from '../../registry/stores/open.ts';
+import type { TensorSpec } from '../../registry/types.ts';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { validateMetrics } from '../../registry/index.ts';
 import {
   noExtra,
   num,
@@ -27,12 +32,16 @@ export const registerCommand: Command = {
 
 Uploads each artifact to the artifact store (sha256-addressed, verified), then commits
 models/<model>/versions/v<N>/version.yaml and card.md under the next free number, allocated
-atomically against the remote, and pushes.
+atomically against the remote, and pushes. The record also holds the source (repository, commit, ref,
+dirty work tree), the environment (OS, CPU, memory, Node, Python, GPUs, container, lockfile hashes,
+runner), the data inputs given with --data, and the signature of each .onnx artifact.
 
 Options:
   --artifact PATH[=NAME]  a file to store (repeatable); NAME is its name in the version (default: file name)
   --metrics FILE          JSON or YAML mapping of metric name to a finite number
   --params FILE           JSON or YAML mapping of training parameters
+  --data PATH|URI         a training data input to record (sha256, bytes, rows; repeatable): a file,
+                          a folder or an s3://bucket/prefix
   --description TEXT      one line about this version
   --card FILE             Markdown body of the model card (front matter is generated)
   --alias NAME            also point this alias at the new version (repeatable)
@@ -51,6 +60,7 @@ Exit codes: 0 registered, 2 bad input (nothing written, nothing uploaded).`,
       card: { type: 'string' },
       alias: { type: 'string', multiple: true },
       store: { type: 'string' },
+      data: { type: 'string', multiple: true },
     });
     const model = positional(positionals, 0, '<model> --artifact PATH', 'register');
     noExtra(positionals, 1, 'register');
@@ -80,6 +90,9 @@ Exit codes: 0 registered, 2 bad input (nothing written, nothing uploaded).`,
         );
       }
     }
+    const signature = await onnxSignature(files);
+    const data = v.data?.length ? await hashDataInputs(v.data, { cwd: ctx.cwd, openStore }) : [];
+    const environment = await captureEnvironment({ workingDir: ctx.cwd, env: ctx.env });
     const store = storeFor(reg, ctx, v.store, spec);
     ctx.log.info(`Storing ${files.length} artifact(s) in ${store.baseUri}…`);
     const res = await reg.register({
@@ -92,6 +105,9 @@ Exit codes: 0 registered, 2 bad input (nothing written, nothing uploaded).`,
       description: v.description,
       card,
       aliases: v.alias,
+      signature,
+      data,
+      environment,
     });
     if (v.json) {
       ctx.out(
@@ -114,4 +130,14 @@ function readCard(path: string, cwd: string): Promise<string> {
   return readFile(isAbsolute(path) ? path : join(cwd, path), 'utf8').catch(() => {
     throw new UsageError(`--card file '${path}' cannot be read: expected a Markdown file.`);
   });
+}
+
+/** The signature of the first `.onnx` artifact (a file that is not ONNX is a UsageError naming it). */
+async function onnxSignature(
+  files: { path: string; name?: string; given: string }[],
+): Promise<{ inputs: TensorSpec[]; outputs: TensorSpec[] } | undefined> {
+  const f = files.find((x) => (x.name ?? x.path).toLowerCase().endsWith('.onnx'));
+  if (!f) return undefined;
+  const sig = readSignature(decodeModel(await readFile(f.path), `artifact '${f.given}'`));
+  return { inputs: sig.inputs, outputs: sig.outputs };
 }

@@ -1,7 +1,8 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { writeLinearModel } from '../../onnx/write.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { commitCount, createRemote, git, gitStatus, type TestRemote } from '../support/git.ts';
 
@@ -221,5 +222,43 @@ describe('mlops registry commands', () => {
     expect(res.err).toMatch(/models\/broken\/model\.yaml: malformed YAML at line \d+/);
     expect(await commitCount(other)).toBe(before);
     expect(await gitStatus(other)).toBe('');
+  });
+
+  it('register records the ONNX signature, the environment, the data inputs and the source', async () => {
+    const onnx = join(r.root, 'in/model.onnx');
+    await writeFile(onnx, writeLinearModel({ weights: [0.5, -1], bias: 0.1, kind: 'logistic' }));
+    await writeFile(join(r.root, 'in/train.csv'), 'a,b,y\n1,2,0\n3,4,1\n');
+    const res = await mlops([
+      'register',
+      'churn',
+      '--artifact',
+      onnx,
+      '--data',
+      join(r.root, 'in/train.csv'),
+      '--metrics',
+      join(r.root, 'in/good.json'),
+      '--json',
+    ]);
+    expect(res.code).toBe(0);
+    const rec = JSON.parse(res.out).record;
+    expect(rec.signature.inputs).toEqual([{ name: 'input', dtype: 'float32', shape: ['N', 2] }]);
+    expect(rec.signature.outputs.length).toBeGreaterThan(0);
+    expect(rec.environment).toMatchObject({ node: process.versions.node, memory_bytes: expect.any(Number) });
+    expect(rec.environment.os).toEqual(expect.any(String));
+    expect(rec.data).toEqual([
+      expect.objectContaining({ uri: join(r.root, 'in/train.csv'), bytes: 18, sha256: expect.any(String) }),
+    ]);
+    expect(rec.source).toMatchObject({ repository: r.remote, commit: expect.any(String), dirty: false });
+    const shown = await readFile(join(r.clone, `models/churn/versions/v${rec.version}/version.yaml`), 'utf8');
+    expect(shown).toMatch(/signature:\n\s+inputs:/);
+  });
+
+  it('register refuses an .onnx artifact that is not an ONNX model, exit 2, nothing written', async () => {
+    await writeFile(join(r.root, 'in/fake.onnx'), 'not onnx at all');
+    const before = await commitCount(r.clone);
+    const res = await mlops(['register', 'churn', '--artifact', join(r.root, 'in/fake.onnx')]);
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(/artifact '.*fake\.onnx' is not a valid ONNX model/);
+    expect(await commitCount(r.clone)).toBe(before);
   });
 });

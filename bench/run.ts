@@ -122,6 +122,7 @@ async function bench(): Promise<void> {
       versions: { type: 'string' },
       runs: { type: 'string' },
       keep: { type: 'boolean' },
+      'registry-only': { type: 'boolean' },
       'drift-rows': { type: 'string' },
       'drift-features': { type: 'string' },
       'eval-rows': { type: 'string' },
@@ -181,9 +182,9 @@ async function bench(): Promise<void> {
       keep: values.keep,
     });
     await benchEvaluate({
-      rows: Number(values['eval-rows'] ?? 200_000),
+      rows: Number(values['eval-rows'] ?? 1_000_000),
       onnxRows: Number(values['eval-onnx-rows'] ?? 1_000_000),
-      resamples: Number(values['eval-resamples'] ?? 100),
+      resamples: Number(values['eval-resamples'] ?? 20),
     });
   } finally {
     if (!values.keep) await rm(dir, { recursive: true, force: true });

@@ -83,4 +83,42 @@ describe('hostile names through the bundled actions', () => {
     const html = marked.parse(body) as string;
     for (const m of HOSTILE_METRICS) expect(html).toMatch(new RegExp(`<td>${m.replace(/[.]/g, '\\.')}</td>`));
   }, 180_000);
+
+  it('promote escapes a non-owner reviewer login in its check run and summary (on the PR track opened)', async () => {
+    const pr = repo.pulls.at(-1);
+    if (!pr) throw new Error('the track test opened no PR');
+    const login = '<img src=x onerror=alert(1)>[x](javascript:alert(1))@mallory';
+    gh.state.addReview(repo, pr.number, login, 'APPROVED');
+    const cwd = await remote.cloneOf();
+    const r = await runAction({
+      action: 'promote',
+      cwd,
+      apiUrl: gh.url,
+      event: {
+        name: 'pull_request_review',
+        payload: {
+          action: 'submitted',
+          pull_request: { number: pr.number },
+          review: { state: 'approved' },
+        },
+      },
+      timeoutMs: 120_000,
+    });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.outputs.passed).toBe('false');
+    const escapedLogin =
+      '&lt;img src\\=x onerror\\=alert\\(1\\)&gt;\\[x\\]\\(javascript\\:alert\\(1\\)\\)@&#8203;mallory';
+    const checks = repo.checkRuns.filter((c) => c.name.startsWith('mlops/promotion-gate'));
+    const comments = repo.comments.filter((c) => c.issueNumber === pr.number);
+    const texts = [
+      r.summary,
+      ...checks.map((c) => `${c.summary}\n${c.text ?? ''}`),
+      ...comments.map((c) => c.body),
+    ];
+    expect(texts.filter((t) => t.includes('is not an owner')).length).toBeGreaterThan(0);
+    for (const t of texts) {
+      expect(liveUserHtml(t)).toEqual([]);
+      if (t.includes('is not an owner')) expect(t).toContain(escapedLogin);
+    }
+  }, 180_000);
 });

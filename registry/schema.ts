@@ -153,7 +153,41 @@ export function validateModelSpec(value: unknown, path: string): ModelSpec {
       throw new UsageError(`${path}: artifact_store: ${(err as Error).message}`);
     }
   }
+  checkTraining(v.training, path);
   return v as unknown as ModelSpec;
+}
+
+/** Check the optional `training:` section (see TrainingSpec): strings, string lists, one boolean. */
+function checkTraining(t: unknown, path: string): void {
+  if (t === undefined) return;
+  need(isObj(t), path, 'training', t, 'a mapping (command, data, evaluation_data, runner_labels, ...)');
+  const o = t as Obj;
+  const text = (x: unknown) => typeof x === 'string' && x.trim() !== '';
+  const list = (x: unknown) => Array.isArray(x) && x.length > 0 && x.every(text);
+  for (const k of ['command', 'evaluation_data', 'reference_data', 'checkpoint_dir', 'metrics'])
+    need(o[k] === undefined || text(o[k]), path, `training.${k}`, o[k], 'a non-empty string');
+  for (const k of ['data', 'runner_labels', 'artifacts'])
+    need(o[k] === undefined || list(o[k]), path, `training.${k}`, o[k], 'a non-empty list of strings');
+  need(
+    o.require_gpu === undefined || typeof o.require_gpu === 'boolean',
+    path,
+    'training.require_gpu',
+    o.require_gpu,
+    'true or false',
+  );
+  const known = [
+    'command',
+    'data',
+    'evaluation_data',
+    'reference_data',
+    'runner_labels',
+    'require_gpu',
+    'checkpoint_dir',
+    'metrics',
+    'artifacts',
+  ];
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  need(unknown.length === 0, path, 'training', unknown.join(', '), `only the keys ${known.join(', ')}`);
 }
 
 /** Parse and validate `model.yaml` text. */

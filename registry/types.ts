@@ -79,6 +79,33 @@ export interface ModelSpec {
     prediction_column?: string;
     target_column?: string;
   };
+  /** How the retrain workflow trains this model; its inputs, when given, override these. */
+  training?: TrainingSpec;
+}
+
+/**
+ * Per-model training settings read by the retrain workflow (`training:` in model.yaml), so that a dispatch
+ * needs only model, reason and issue. Paths are relative to the repository root.
+ */
+export interface TrainingSpec {
+  /** Training command (bash), run at the repository root with MLOPS_MODEL and MLOPS_OUTPUT_DIR set. */
+  command?: string;
+  /** Training data hashed for lineage: paths, globs or s3:// prefixes. */
+  data?: string[];
+  /** Evaluation set of the candidate and the champion: a path or s3:// URI. */
+  evaluation_data?: string;
+  /** Data that track profiles as the drift reference: a path or s3:// URI. */
+  reference_data?: string;
+  /** Runner labels of the training job, e.g. `[self-hosted, gpu]`. */
+  runner_labels?: string[];
+  /** Fail before the command starts when no GPU is visible. Default true. */
+  require_gpu?: boolean;
+  /** Checkpoint folder synced to the artifact store, so a preempted run resumes. */
+  checkpoint_dir?: string;
+  /** Metrics the command writes (a JSON Lines file or a DVCLive folder), inside the output folder. */
+  metrics?: string;
+  /** Globs of the files to register, inside the output folder. */
+  artifacts?: string[];
 }
 
 /** Where a version came from. */

@@ -69,24 +69,32 @@ export function looksNumeric(cells: ArrayLike<Cell>): boolean {
 }
 
 /**
- * Prepare a numeric column: drop nulls and non-finite values. `sorted`, `distinct` and `valueCounts` are computed
+ * Prepare a numeric column: drop nulls and non-finite values (a Float64Array of finite numbers is kept, not copied:
+ * do not write to it while the column is in use). `sorted`, `distinct` and `valueCounts` are computed
  * on first use (the sort is the cost of most statistics; PSI and Jensen-Shannon do without it).
  */
 export function numericColumn(cells: ArrayLike<Cell>, opts: { maxCategories?: number } = {}): NumericColumn {
   const maxCategories = opts.maxCategories ?? DEFAULT_MAX_CATEGORIES;
-  const values = new Float64Array(cells.length);
   let n = 0;
   let missing = 0;
   let nonFinite = 0;
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i];
-    if (c === null || c === undefined) missing++;
-    else if (typeof c !== 'number')
-      throw new TypeError(`numericColumn: non-numeric cell ${JSON.stringify(c)}`);
-    else if (Number.isFinite(c)) values[n++] = c;
-    else nonFinite++;
+  let finite: Float64Array;
+  if (cells instanceof Float64Array && allFinite(cells)) {
+    // Already finite numbers: used as they are (no copy; nothing here writes to them).
+    finite = cells;
+    n = cells.length;
+  } else {
+    const values = new Float64Array(cells.length);
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i];
+      if (c === null || c === undefined) missing++;
+      else if (typeof c !== 'number')
+        throw new TypeError(`numericColumn: non-numeric cell ${JSON.stringify(c)}`);
+      else if (Number.isFinite(c)) values[n++] = c;
+      else nonFinite++;
+    }
+    finite = values.subarray(0, n);
   }
-  const finite = values.subarray(0, n);
   let sorted: Float64Array | undefined;
   let distinct: { distinct: number; valueCounts?: Map<number, number> } | undefined;
   const getSorted = () => {
@@ -114,6 +122,13 @@ export function numericColumn(cells: ArrayLike<Cell>, opts: { maxCategories?: nu
       return getDistinct().valueCounts;
     },
   };
+}
+
+function allFinite(x: Float64Array): boolean {
+  let ok = 1;
+  // v - v is 0 for finite v, NaN for NaN and ±Infinity: one branch-free test per value.
+  for (let i = 0; i < x.length; i++) ok &= +(x[i] - x[i] === 0);
+  return ok === 1;
 }
 
 /** True when the column holds more than `k` distinct finite values (a short scan when `values` are known). */

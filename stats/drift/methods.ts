@@ -4,7 +4,7 @@
  * test of homogeneity (Yates for one degree of freedom) and the pooled two-proportion z-test.
  */
 import { type ColumnData, moreDistinctThan, type NumericColumn, numericCounts } from './column.ts';
-import { binCounts, binCountsSorted, decileEdges, decileEdgesUnsorted } from './quantile.ts';
+import { binCounts, binCountsSorted, decileBins, decileEdges } from './quantile.ts';
 import { chi2Sf, erfc, npSum } from './special.ts';
 
 /** A statistic and its p-value (null for distances). */
@@ -57,10 +57,17 @@ export function normedWasserstein(ref: Float64Array, cur: Float64Array): StatRes
 /** Counts per bin on both sides: reference-decile bins for numeric columns with > 20 distinct reference values, else one bin per value of the union. */
 export function binPair(ref: ColumnData, cur: ColumnData): { ref: number[]; cur: number[] } {
   if (ref.kind === 'numeric' && cur.kind === 'numeric' && moreDistinctThan(ref, 20)) {
-    const edges = ref.bins?.edges ?? (ref.values ? decileEdgesUnsorted(ref.values) : decileEdges(ref.sorted));
-    const count = (c: NumericColumn) =>
+    const count = (c: NumericColumn, edges: number[]) =>
       c.values ? binCounts(c.values, edges) : binCountsSorted(c.sorted, edges);
-    return { ref: ref.bins?.counts ?? count(ref), cur: count(cur) };
+    let bins = ref.bins;
+    if (!bins) {
+      if (ref.values) bins = decileBins(ref.values);
+      else {
+        const edges = decileEdges(ref.sorted);
+        bins = { edges, counts: count(ref, edges) };
+      }
+    }
+    return { ref: bins.counts, cur: count(cur, bins.edges) };
   }
   const [r, c] = valueCountPair(ref, cur);
   return { ref: r, cur: c };

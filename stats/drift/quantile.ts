@@ -31,17 +31,22 @@ export function decileEdges(sorted: ArrayLike<number>): number[] {
 /** Buckets of the histogram `selectSorted` narrows the order statistics with. */
 const SELECT_BUCKETS = 65_536;
 
+/** Order statistics picked from unsorted values, and a counter of the values below a number. */
+interface Selection {
+  picked: Map<number, number>;
+  /** Number of values < x: exact, or undefined when x falls in a bucket that was not gathered and is not empty. */
+  below: (x: number) => number | undefined;
+}
+
 /**
- * The values at sorted positions `ks` of finite `values` (any order), without sorting them all: one pass for the
- * range, one for a 65 536-bucket equal-width histogram (bucket index is monotone in the value), then only the
- * buckets that hold a wanted position are gathered and sorted. Exact for any data; fast unless most values share
- * a bucket (then it costs one sort of that bucket).
+ * One pass for the range, one for a 65 536-bucket equal-width histogram (the bucket index is monotone in the value,
+ * so every value of a lower bucket is smaller), then only the buckets that hold a wanted position are gathered and
+ * sorted. Exact for any data; fast unless most values share a bucket (then it costs one sort of that bucket).
  */
-export function selectSorted(values: Float64Array, ks: number[]): Map<number, number> {
+function select(values: Float64Array, ks: number[]): Selection {
   const n = values.length;
-  const out = new Map<number, number>();
+  const picked = new Map<number, number>();
   const wanted = [...new Set(ks)].filter((k) => k >= 0 && k < n).sort((x, y) => x - y);
-  if (wanted.length === 0) return out;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
@@ -49,94 +54,122 @@ export function selectSorted(values: Float64Array, ks: number[]): Map<number, nu
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (!(max > min)) {
-    for (const k of wanted) out.set(k, min);
-    return out;
+  if (wanted.length === 0 || !(max > min)) {
+    for (const k of wanted) picked.set(k, min);
+    return { picked, below: (x) => (n > 0 && x > min ? n : 0) };
   }
   const top = SELECT_BUCKETS - 1;
-  const scale = SELECT_BUCKETS / (max - min);
-  const bucket = (v: number) => Math.min(top, Math.floor((v - min) * scale));
-  const counts = new Uint32Array(SELECT_BUCKETS);
-  for (let i = 0; i < n; i++) counts[bucket(values[i])]++;
-  // The bucket and the position inside it of every wanted order statistic.
-  const where = new Map<number, { bucket: number; offset: number }>();
-  let seen = 0;
-  let w = 0;
-  for (let b = 0; b < SELECT_BUCKETS && w < wanted.length; b++) {
-    while (w < wanted.length && wanted[w] < seen + counts[b]) {
-      where.set(wanted[w], { bucket: b, offset: wanted[w] - seen });
-      w++;
-    }
-    seen += counts[b];
-  }
+  // Values are halved first when max - min overflows (still monotone; exact unless subnormal).
+  const h = Number.isFinite(max - min) ? 1 : 0.5;
+  const mh = min * h;
+  const scale = SELECT_BUCKETS / (max * h - mh);
+  const counts = new Int32Array(SELECT_BUCKETS);
+  for (let i = 0; i < n; i++) counts[Math.min(top, Math.floor((values[i] * h - mh) * scale))]++;
+  // prefix[b]: values in the buckets before b; the bucket and the offset in it of every wanted order statistic.
+  const prefix = new Float64Array(SELECT_BUCKETS + 1);
+  for (let b = 0; b < SELECT_BUCKETS; b++) prefix[b + 1] = prefix[b] + counts[b];
   const slot = new Int32Array(SELECT_BUCKETS).fill(-1);
   const parts: Float64Array[] = [];
-  for (const { bucket: b } of where.values()) {
+  const where: [number, number, number][] = [];
+  for (let w = 0, b = 0; w < wanted.length; w++) {
+    while (prefix[b + 1] <= wanted[w]) b++;
     if (slot[b] < 0) {
       slot[b] = parts.length;
       parts.push(new Float64Array(counts[b]));
     }
+    where.push([wanted[w], b, wanted[w] - prefix[b]]);
   }
-  const fill = new Uint32Array(parts.length);
+  const fill = new Int32Array(parts.length);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    const p = slot[bucket(v)];
+    const p = slot[Math.min(top, Math.floor((v * h - mh) * scale))];
     if (p >= 0) parts[p][fill[p]++] = v;
   }
   const sorted = parts.map((g) => (g.length > 64 ? sortFloat64(g) : g.sort()));
-  for (const [k, { bucket: b, offset }] of where) out.set(k, sorted[slot[b]][offset]);
-  return out;
+  for (const [k, b, offset] of where) picked.set(k, sorted[slot[b]][offset]);
+  const below = (x: number): number | undefined => {
+    if (!(x > min)) return 0;
+    if (x > max) return n;
+    const b = Math.min(top, Math.floor((x * h - mh) * scale));
+    if (slot[b] < 0) return counts[b] === 0 ? prefix[b] : undefined;
+    const g = sorted[slot[b]];
+    let lo = 0;
+    let hi = g.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (g[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return prefix[b] + lo;
+  };
+  return { picked, below };
 }
 
-/** `decileEdges` of unsorted values, without sorting them (the same numbers: same order statistics, same lerp). */
-export function decileEdgesUnsorted(values: Float64Array): number[] {
-  const n = values.length;
+/** The values at sorted positions `ks` of finite `values` (any order), without sorting them all (see `select`). */
+export function selectSorted(values: Float64Array, ks: number[]): Map<number, number> {
+  return select(values, ks).picked;
+}
+
+function decilePositions(n: number): number[] {
   const ks = [0, n - 1];
   for (let k = 1; k <= 9; k++) {
     const lo = Math.floor((n - 1) * (k / 10));
     ks.push(lo, lo + 1);
   }
-  const picked = selectSorted(values, ks);
-  const view: ArrayLike<number> = { length: n, ...Object.fromEntries(picked) };
-  return decileEdges(view);
+  return ks;
 }
 
-/** Cells of the lookup table `binCounts` finds a value's bin with. */
-const LOOKUP_CELLS = 1024;
+/** `decileEdges` of unsorted values, without sorting them (the same numbers: same order statistics, same lerp). */
+export function decileEdgesUnsorted(values: Float64Array): number[] {
+  return decileBins(values).edges;
+}
 
 /**
- * Counts per bin of finite values in any order for inner `edges` (ascending): the bin of v is the number of edges
- * <= v. A 1024-cell table over the edges' range gives each value's bin up to a step, which two comparisons settle,
- * so the result is exact whatever the rounding of the cell index.
+ * The reference-quantile bins of unsorted finite values: `decileEdges` and the count per bin, both from one
+ * selection (the counts come from the selection's histogram: no second pass over the values).
+ */
+export function decileBins(values: Float64Array): { edges: number[]; counts: number[] } {
+  const n = values.length;
+  const { picked, below } = select(values, decilePositions(n));
+  const view: ArrayLike<number> = { length: n, ...Object.fromEntries(picked) };
+  const edges = decileEdges(view);
+  const cum = edges.map(below);
+  if (n === 0 || cum.some((c) => c === undefined)) return { edges, counts: binCounts(values, edges) };
+  const at = [0, ...(cum as number[]), n];
+  return { edges, counts: at.slice(1).map((c, i) => c - at[i]) };
+}
+
+/**
+ * Counts per bin for inner `edges` (ascending): the bin of v is the number of edges <= v (NaN falls in bin 0).
+ * Up to 9 edges, each value is binned by 9 branch-free comparisons; more edges use a binary search.
  */
 export function binCounts(values: ArrayLike<number>, edges: ArrayLike<number>): number[] {
-  const e = Float64Array.from(edges);
-  const m = e.length;
+  const m = edges.length;
   const counts = new Float64Array(m + 1);
-  if (m === 0 || m > 255) {
-    for (let i = 0; i < values.length; i++) counts[binIndex(e, values[i])]++;
+  if (m > 9) {
+    for (let i = 0; i < values.length; i++) counts[binIndex(edges, values[i])]++;
     return Array.from(counts);
   }
-  const lo = e[0];
-  const hi = e[m - 1];
-  const scale = hi > lo ? LOOKUP_CELLS / (hi - lo) : 1;
-  const start = new Uint8Array(LOOKUP_CELLS + 1);
-  for (let k = 0, b = 0; k <= LOOKUP_CELLS; k++) {
-    const x = lo + k / scale;
-    while (b < m && e[b] <= x) b++;
-    start[k] = b;
+  // Missing edges are NaN: no value is >= NaN, so they never count.
+  const e = Float64Array.from({ length: 9 }, (_, k) => (k < m ? edges[k] : Number.NaN));
+  const [e0, e1, e2, e3, e4, e5, e6, e7, e8] = e;
+  const c = new Int32Array(10);
+  const x = values instanceof Float64Array ? values : Float64Array.from(values);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    c[
+      +(v >= e0) +
+        +(v >= e1) +
+        +(v >= e2) +
+        +(v >= e3) +
+        +(v >= e4) +
+        +(v >= e5) +
+        +(v >= e6) +
+        +(v >= e7) +
+        +(v >= e8)
+    ]++;
   }
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!(v >= lo)) counts[0]++;
-    else if (v >= hi) counts[m]++;
-    else {
-      let b = start[Math.min(LOOKUP_CELLS, Math.floor((v - lo) * scale))];
-      while (b > 0 && e[b - 1] > v) b--;
-      while (b < m && e[b] <= v) b++;
-      counts[b]++;
-    }
-  }
+  for (let b = 0; b <= m; b++) counts[b] = c[b];
   return Array.from(counts);
 }
 

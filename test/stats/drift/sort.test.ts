@@ -3,6 +3,7 @@ import {
   binCounts,
   binCountsSorted,
   binIndex,
+  decileBins,
   decileEdges,
   decileEdgesUnsorted,
   selectSorted,
@@ -70,6 +71,32 @@ describe('selection without sorting', () => {
       expect(decileEdgesUnsorted(values)).toEqual(decileEdges(sorted));
       const edges = decileEdges(sorted);
       expect(binCounts(values, edges)).toEqual(binCountsSorted(sorted, edges));
+      expect(decileBins(values), `n=${n}`).toEqual({ edges, counts: binCountsSorted(sorted, edges) });
+    }
+  });
+
+  it('decileBins counts the reference bins exactly: edges on tied values, on bucket bounds, constant columns', () => {
+    const r = rng(5);
+    const cases: Float64Array[] = [
+      new Float64Array([7]),
+      new Float64Array(1000).fill(-2.5),
+      // Deciles that land on runs of one value (count(< edge) needs the run's start).
+      Float64Array.from({ length: 100_003 }, (_, i) => (i % 10 < 3 ? 1 : Math.floor(r() * 1000))),
+      Float64Array.from({ length: 40_000 }, () => (r() < 0.5 ? 0 : r() * 1e-300)),
+      Float64Array.from({ length: 65_537 }, (_, i) => i),
+      Float64Array.from(
+        { length: 200_000 },
+        () => Math.sqrt(-2 * Math.log(r() || 0.5)) * Math.cos(6.28 * r()),
+      ),
+      Float64Array.from({ length: 99_999 }, (_, i) => (i % 2 ? -1e308 : 1e308) * r()),
+    ];
+    for (const values of cases) {
+      const sorted = values.slice().sort();
+      const edges = decileEdges(sorted);
+      expect(decileBins(values), `n=${values.length}`).toEqual({
+        edges,
+        counts: binCountsSorted(sorted, edges),
+      });
     }
   });
 

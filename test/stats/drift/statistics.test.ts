@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepareColumn } from '../../../stats/drift/column.ts';
+import { numericColumn, prepareColumn } from '../../../stats/drift/column.ts';
 import { chooseMethod, type DriftMethod, testColumn } from '../../../stats/drift/test-column.ts';
 import type { Cell } from '../../../tables/types.ts';
 
@@ -65,5 +65,20 @@ describe('drift statistics against scipy', () => {
       expectClose(r.p_value, c.p_value, 'p_value');
       expect(chooseMethod(ref, cur)).toBe(c.auto);
     });
+    if (!c.categorical && c.ref.every((x) => x !== null) && c.cur.every((x) => x !== null)) {
+      it(`testColumn ${c.method} matches scipy from Float64Array columns: ${c.name}`, () => {
+        const f64 = (xs: Case['ref']) => Float64Array.from(decode(xs, false) as number[]);
+        const refValues = f64(c.ref);
+        const before = refValues.slice();
+        const r = testColumn('x', numericColumn(refValues), numericColumn(f64(c.cur)), {
+          method: c.method,
+          minRows: 1,
+        });
+        expect(r.error).toBeUndefined();
+        expectClose(r.statistic, c.statistic, 'statistic');
+        expectClose(r.p_value, c.p_value, 'p_value');
+        expect(refValues).toEqual(before);
+      });
+    }
   }
 });

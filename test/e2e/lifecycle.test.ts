@@ -175,6 +175,15 @@ beforeAll(async () => {
   repo = gh.state.addRepo(REPO, { gitDir: r.remote });
   const reg = await openRegistry({ dir: r.clone });
   await reg.init({ model: MODEL, spec: spec(s3.bucket) });
+  // The retrain workflow drift dispatches, which the GitHub test server reads at the ref: the consumer template.
+  await cp(
+    join(repoRoot, 'examples/consumer/.github/workflows/mlops-retrain.yml'),
+    join(r.clone, '.github/workflows/mlops-retrain.yml'),
+    { recursive: true },
+  );
+  await git(r.clone, 'add', '.github');
+  await git(r.clone, 'commit', '-q', '-m', 'retrain workflow');
+  await git(r.clone, 'push', '-q', 'origin', 'main');
   data = await mkdtemp(join(r.root, 'data-'));
   await writeFile(join(data, 'eval.csv'), production(500, 101));
   await writeFile(join(data, 'prod-clean.csv'), production(400, 202));

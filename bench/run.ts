@@ -5,7 +5,10 @@
  * Builds 100 models x 100 versions with `git fast-import` (one commit per registration and one per
  * champion move, interleaved across models so every model's history spans the whole log), then times
  * `mlops list`, `mlops show <model>@champion` and `mlops history <model>` in-process (median of 5 runs).
- * Options: `--models N --versions N --runs N --keep`. Then the drift benchmark (`bench/drift.ts`):
+ * The start-up of the `mlops` process (`node bin/mlops.js --help`: Node, tsx, imports) is timed separately
+ * and shown in its own column, with the total a person waits. The commit-graph upkeep a write adds
+ * (`registry/graph.ts`: one full write, then an incremental layer) is timed too.
+ * Options: `--models N --versions N --runs N --keep --registry-only`. Then the drift benchmark (`bench/drift.ts`):
  * `--drift-rows N --drift-features N` (default 1 000 000 x 50).
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +19,8 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { main } from '../cli/main.ts';
 import { silentLogger } from '../core/logger.ts';
+import { Git } from '../registry/git.ts';
+import { upkeepCommitGraph } from '../registry/graph.ts';
 import { benchEvaluate } from './evaluate.ts';
 import { benchDrift } from './drift.ts';
 
@@ -115,6 +120,21 @@ async function time(runs: number, argv: string[], cwd: string): Promise<number> 
   return samples[Math.floor(samples.length / 2)];
 }
 
+/** Median wall time of `node bin/mlops.js --help` in a new process: what every CLI call pays before its work. */
+async function startup(runs: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const c = spawn(process.execPath, ['bin/mlops.js', '--help'], { stdio: 'ignore' });
+      c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`mlops --help exited ${code}`))));
+    });
+    samples.push((performance.now() - t0) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
 async function bench(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -154,28 +174,46 @@ async function bench(): Promise<void> {
       [`show ${model}@champion`, ['show', `${model}@champion`]],
       [`history ${model}`, ['history', model]],
     ];
-    const rows: string[][] = [];
+    const start = await startup(runs);
+    const rows: string[][] = [
+      ['command', 'in-process', 'start-up', 'total', 'total / target', 'total / GTO'],
+    ];
+    const totals: number[] = [];
     const measure = async (label: string) => {
       for (const [name, argv] of cases) {
         const s = await time(runs, argv, dir);
+        totals.push(s + start);
         rows.push([
           `${name}${label}`,
           `${s.toFixed(3)} s`,
-          `${(s / TARGET_S).toFixed(3)}x target`,
-          `${(s / GTO_S).toFixed(3)}x GTO`,
+          `${start.toFixed(3)} s`,
+          `${(s + start).toFixed(3)} s`,
+          `${((s + start) / TARGET_S).toFixed(3)}x`,
+          `${((s + start) / GTO_S).toFixed(3)}x`,
         ]);
       }
     };
     await measure('');
-    await sh(dir, ['commit-graph', 'write', '--reachable', '--changed-paths']);
+    const g = new Git(dir);
+    let t = performance.now();
+    await upkeepCommitGraph(g, 'main', 'full');
+    const full = (performance.now() - t) / 1000;
     await measure(' (commit-graph)');
+    await sh(dir, ['commit', '-q', '--allow-empty', '-m', 'one more registry write']);
+    t = performance.now();
+    const kind = await upkeepCommitGraph(g, 'main', 'incremental');
+    const incremental = (performance.now() - t) / 1000;
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('   '));
-    const worst = Math.max(...rows.map((r) => Number.parseFloat(r[1])));
+    const worst = Math.max(...totals);
     console.log(
-      `\nSlowest command: ${(worst / TARGET_S).toFixed(3)}x the ${TARGET_S} s target (${worst <= TARGET_S ? 'within' : 'OVER'} target).`,
+      `\nSlowest command, start-up included: ${(worst / TARGET_S).toFixed(3)}x the ${TARGET_S} s target (${worst <= TARGET_S ? 'within' : 'OVER'} target).`,
+    );
+    console.log(
+      `Commit-graph upkeep after a write: first full write ${full.toFixed(3)} s (once), then ${kind} layer ${incremental.toFixed(3)} s per write.`,
     );
     if (values.keep) console.log(`Kept: ${dir}`);
+    if (values['registry-only']) return;
     await benchDrift({
       rows: Number(values['drift-rows'] ?? 1_000_000),
       features: Number(values['drift-features'] ?? 50),

@@ -55,6 +55,12 @@ export interface RegistryOptions {
   log?: Logger;
   /** Attempts of a write that races other writers (non-fast-forward, number taken). Defaults to 30. */
   maxAttempts?: number;
+  /**
+   * Commit-graph upkeep after each write, for fast `history`: `incremental` adds a Bloom-filter layer
+   * when the repository has such a graph; `full` also writes one once the branch has 1 000 commits;
+   * `off`. Defaults to `incremental` on GitHub Actions (fresh clones), else `full`.
+   */
+  commitGraph?: 'incremental' | 'full' | 'off';
 }
 
 /** Options every write shares. */

@@ -74,6 +74,8 @@ export async function openRegistry(opts: RegistryOptions): Promise<Registry> {
     clock,
     log,
     maxAttempts: opts.maxAttempts ?? 30,
+    // A fresh CI clone writes once and reads little: a full graph write would cost more than it saves.
+    commitGraph: opts.commitGraph ?? (process.env.GITHUB_ACTIONS === 'true' ? 'incremental' : 'full'),
   });
   return new GitRegistry(git, root, branch, remote, writer, clock, identity.name);
 }

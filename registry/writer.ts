@@ -9,6 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Git } from './git.ts';
+import { type GraphUpkeep, upkeepCommitGraph } from './graph.ts';
 import type { GitIdentity } from './index.ts';
 
 /** A change to commit: file contents by path (null deletes), message, and an optional version ref to create. */
@@ -37,6 +38,8 @@ export interface WriterOptions {
   clock: Clock;
   log: Logger;
   maxAttempts: number;
+  /** Commit-graph upkeep after each write (see graph.ts). */
+  commitGraph: GraphUpkeep;
 }
 
 /** Outcome of a write. */
@@ -83,6 +86,8 @@ export class Writer {
         continue;
       }
       if (push) await this.followRemote(opts.branch, commit);
+      const graph = await upkeepCommitGraph(this.o.git, commit, this.o.commitGraph);
+      if (graph !== 'none') this.o.log.debug(`commit-graph: ${graph} write`);
       return { commit, pushed: push, changed: true };
     }
   }

@@ -25,6 +25,8 @@ export interface DriftBenchOptions {
   features: number;
   /** Keep the generated files (prints the folder). */
   keep?: boolean;
+  /** Time the per-column statistics only (skip the end-to-end runs and their Parquet/CSV files). */
+  statsOnly?: boolean;
 }
 
 /** Seeded standard normals (mulberry32 + Box-Muller). */
@@ -130,6 +132,7 @@ export async function benchDrift(o: DriftBenchOptions): Promise<void> {
       '',
       'ours includes both sides in memory',
     ]);
+    if (o.statsOnly) return;
 
     const pq = (cols: Float64Array[]) =>
       Buffer.from(

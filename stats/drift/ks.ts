@@ -15,23 +15,36 @@ export interface KsResult {
   mode: 'exact' | 'asymp';
 }
 
-/** The KS statistic D of two ascending samples (one merge walk; right-continuous ECDFs as scipy). */
+/**
+ * The KS statistic D of two ascending samples (one merge walk; right-continuous ECDFs as scipy). Off ties, each
+ * step takes the smaller head without a branch; the difference is checked after every step, which is safe: inside
+ * a run of one sample's values it moves one way, so its extremes are where the run starts and ends. A value held
+ * by both samples is taken from both before the check.
+ */
 export function ksStatistic(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n1 = a.length;
   const n2 = b.length;
   let i = 0;
   let j = 0;
-  let maxS = Number.NEGATIVE_INFINITY;
-  let minS = Number.POSITIVE_INFINITY;
-  while (i < n1 || j < n2) {
-    const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
-    while (i < n1 && a[i] <= v) i++;
-    while (j < n2 && b[j] <= v) j++;
-    const diff = i / n1 - j / n2;
-    if (diff > maxS) maxS = diff;
-    if (diff < minS) minS = diff;
+  // The last point (both ECDFs at 1) has difference 0.
+  let maxS = 0;
+  let minS = 0;
+  while (i < n1 && j < n2) {
+    const x = a[i];
+    const y = b[j];
+    if (x === y) {
+      while (i < n1 && a[i] === x) i++;
+      while (j < n2 && b[j] === x) j++;
+    } else {
+      const s = +(x < y);
+      i += s;
+      j += 1 - s;
+    }
+    const d = i / n1 - j / n2;
+    maxS = Math.max(maxS, d);
+    minS = Math.min(minS, d);
   }
-  const negMin = Math.min(Math.max(-minS, 0), 1);
+  const negMin = Math.min(-minS, 1);
   return negMin > maxS ? negMin : maxS;
 }
 

@@ -28,7 +28,7 @@ export async function hasBloomGraph(git: Git): Promise<boolean> {
     : [join(info, 'commit-graph')];
   for (const f of files) {
     const head = await readFile(f).catch(() => undefined);
-    if (!head || head.subarray(0, 4).toString('latin1') !== 'CGPH') return false;
+    if (head?.subarray(0, 4).toString('latin1') !== 'CGPH') return false;
     const chunks = head[6];
     const ids = Array.from({ length: chunks }, (_, i) =>
       head.subarray(8 + i * 12, 12 + i * 12).toString('latin1'),

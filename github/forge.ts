@@ -99,6 +99,8 @@ export interface ForgeCheckRun {
   summary: string;
   text: string;
   externalId: string | null;
+  /** The slug of the GitHub App that created it (`github-actions` for GITHUB_TOKEN), when known. */
+  app?: string;
   /** Where people read it (GitHub: the check run's page; local: its Markdown file), when known. */
   url?: string;
 }
@@ -153,8 +155,8 @@ export interface Forge {
 
   /** Create or update the check run named `input.name` on `input.headSha`. */
   upsertCheckRun(input: CheckRunInput): Promise<ForgeCheckRun>;
-  /** The latest check run with this name on this commit. */
-  getCheckRun(headSha: string, name: string): Promise<ForgeCheckRun | undefined>;
+  /** The latest check run with this name on this commit (only from the App `opts.app`, by slug, when given). */
+  getCheckRun(headSha: string, name: string, opts?: { app?: string }): Promise<ForgeCheckRun | undefined>;
   /** Set a commit status. */
   setStatus(input: CommitStatusInput): Promise<void>;
 

@@ -339,19 +339,24 @@ export class OctokitForge implements Forge {
     return toCheckRun(data);
   }
 
-  async getCheckRun(headSha: string, name: string): Promise<ForgeCheckRun | undefined> {
-    return this.#findCheckRun(headSha, name, 'checks: read');
+  async getCheckRun(
+    headSha: string,
+    name: string,
+    opts: { app?: string } = {},
+  ): Promise<ForgeCheckRun | undefined> {
+    return this.#findCheckRun(headSha, name, 'checks: read', opts.app);
   }
 
   async #findCheckRun(
     headSha: string,
     name: string,
     permission: Permission,
+    app?: string,
   ): Promise<ForgeCheckRun | undefined> {
     const { data } = await this.#call(`read check runs of ${headSha}`, permission, false, () =>
       this.octokit.rest.checks.listForRef({ ...this.#r, ref: headSha, check_name: name, filter: 'latest' }),
     );
-    const run = data.check_runs.find((c) => c.name === name);
+    const run = data.check_runs.find((c) => c.name === name && (app === undefined || c.app?.slug === app));
     return run ? toCheckRun(run) : undefined;
   }
 

@@ -65,6 +65,7 @@ export function toCheckRun(c: {
   conclusion: string | null;
   external_id: string | null;
   html_url?: string | null;
+  app?: { slug?: string } | null;
   output: { title: string | null; summary: string | null; text: string | null };
 }): ForgeCheckRun {
   return {
@@ -77,6 +78,7 @@ export function toCheckRun(c: {
     summary: c.output.summary ?? '',
     text: c.output.text ?? '',
     externalId: c.external_id || null,
+    ...(c.app?.slug ? { app: c.app.slug } : {}),
     ...(c.html_url ? { url: c.html_url } : {}),
   };
 }

@@ -1,6 +1,8 @@
 /**
  * The audit record of a promotion: the annotated tag `<model>@v<N>` that finalise creates on the merge commit,
- * whose message names the alias move, the PR, the approvers and the evaluated metrics as trailers. Written by
+ * whose message names the alias move, the PR, the approvers and the evaluated metrics as trailers. A later
+ * promotion back to an already-tagged version (a rollback) gets its own event tag `<model>@v<N>-promoted-<k>`
+ * (k = 1, 2, …) with the same message, so every promotion keeps its PR and approvers. Written by
  * the promote action, read back here (pure Git reads) and joined to the model's history for `mlops history`.
  */
 import { Git } from './git.ts';
@@ -11,6 +13,13 @@ export function promotionTagName(model: string, version: number): string {
   return `${model}@v${version}`;
 }
 
+/** The tag of the k-th later promotion of an already-tagged version: `churn@v3-promoted-1`. */
+export function promotionEventTagName(model: string, version: number, k: number): string {
+  return `${promotionTagName(model, version)}-promoted-${k}`;
+}
+
+const TAG = /@v(\d+)(?:-promoted-(\d+))?$/;
+
 /** A promotion as recorded in its tag. */
 export interface PromotionRecord {
   model: string;
@@ -19,15 +28,21 @@ export interface PromotionRecord {
   pr?: number;
   approvers: string[];
   metrics?: Record<string, number | null>;
+  /** Where `metrics` come from: the evaluate check on the PR head, or the version's training record. */
+  metricsSource?: 'evaluated' | 'training';
 }
 
-/** The tag message: a subject line, then `Pull-Request`, `Approved-by`, `Metric` and `Mlops-Event` trailers. */
+/**
+ * The tag message: a subject line, then `Pull-Request`, `Approved-by`, `Metrics-Source`, `Metric` and
+ * `Mlops-Event` trailers.
+ */
 export function formatPromotionTag(r: PromotionRecord): string {
   const { model, change: c } = r;
   const from = c.from !== undefined ? `v${c.from} -> ` : '';
   const lines = [`Promote ${model} v${c.to} to ${c.alias}`, ''];
   if (r.pr !== undefined) lines.push(`Pull-Request: #${r.pr}`);
   for (const a of r.approvers) lines.push(`Approved-by: ${a}`);
+  if (r.metricsSource) lines.push(`Metrics-Source: ${r.metricsSource}`);
   for (const [k, v] of Object.entries(r.metrics ?? {})) if (v !== null) lines.push(`Metric: ${k}=${v}`);
   lines.push(
     `Mlops-Event: ${c.from !== undefined ? 'alias_moved' : 'alias_set'} ${model} ${c.alias} ${from}v${c.to}`,
@@ -44,6 +59,9 @@ export interface PromotionTag {
   pr?: number;
   approvers: string[];
   metrics: Record<string, number>;
+  metricsSource?: 'evaluated' | 'training';
+  /** 0 for `<model>@v<N>`, k for the event tag `<model>@v<N>-promoted-<k>`. */
+  event: number;
   /** Tagger date, ISO 8601. */
   time: string;
   tagger: string;
@@ -56,13 +74,23 @@ export function parsePromotionTag(
   tag: string,
   message: string,
 ): Omit<PromotionTag, 'time' | 'tagger' | 'commit'> {
-  const version = Number(/@v(\d+)$/.exec(tag)?.[1] ?? Number.NaN);
-  const out: Omit<PromotionTag, 'time' | 'tagger' | 'commit'> = { tag, version, approvers: [], metrics: {} };
+  const m = TAG.exec(tag);
+  const version = Number(m?.[1] ?? Number.NaN);
+  const event = Number(m?.[2] ?? 0);
+  const out: Omit<PromotionTag, 'time' | 'tagger' | 'commit'> = {
+    tag,
+    version,
+    event,
+    approvers: [],
+    metrics: {},
+  };
   for (const line of message.split('\n')) {
     const [key, ...rest] = line.split(':');
     const value = rest.join(':').trim();
     if (key === 'Pull-Request') out.pr = Number(value.replace('#', ''));
     else if (key === 'Approved-by') out.approvers.push(value);
+    else if (key === 'Metrics-Source' && (value === 'evaluated' || value === 'training'))
+      out.metricsSource = value;
     else if (key === 'Metric' && value.includes('=')) {
       const [k, v] = [
         value.slice(0, value.lastIndexOf('=')),
@@ -80,7 +108,10 @@ export function parsePromotionTag(
   return out;
 }
 
-/** Every promotion tag of a model in a work tree, newest first (fetch tags first to see the remote's). */
+/**
+ * Every promotion tag (and event tag) of a model in a work tree, newest first; of one version, later events
+ * first (fetch tags first to see the remote's).
+ */
 export async function readPromotionTags(dir: string, model: string): Promise<PromotionTag[]> {
   const out = await new Git(dir).out([
     'for-each-ref',
@@ -96,7 +127,8 @@ export async function readPromotionTags(dir: string, model: string): Promise<Pro
       const [tag, time, tagger, object, peeled, message] = r.split('\x1f');
       return { ...parsePromotionTag(tag, message), time, tagger, commit: peeled || object };
     })
-    .filter((t) => /@v\d+$/.test(t.tag) && t.tag.slice(0, t.tag.lastIndexOf('@')) === model);
+    .filter((t) => TAG.test(t.tag) && t.tag.slice(0, t.tag.lastIndexOf('@')) === model)
+    .sort((a, b) => b.time.localeCompare(a.time) || b.event - a.event);
 }
 
 /** A history event, with what its promotion tag recorded when the event is the alias move a tag records. */
@@ -109,6 +141,8 @@ export interface PromotionEvent extends RegistryEvent {
   approvers?: string[];
   /** The version's evaluated metrics, as recorded in the tag. */
   metrics?: Record<string, number>;
+  /** `evaluated` (the evaluate check) or `training` (the version record's own metrics). */
+  metricsSource?: 'evaluated' | 'training';
 }
 
 const MOVES = new Set(['alias_set', 'alias_moved', 'rolled_back']);
@@ -140,6 +174,7 @@ export async function withPromotions(
         ...(t.pr !== undefined ? { pr: t.pr } : {}),
         approvers: t.approvers,
         metrics: t.metrics,
+        ...(t.metricsSource ? { metricsSource: t.metricsSource } : {}),
       });
       break;
     }

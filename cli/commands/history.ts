@@ -14,7 +14,8 @@ function promotionLines(e: PromotionEvent): string[] {
   const who = e.approvers?.length ? `approved by ${e.approvers.join(', ')}` : 'no approvals recorded';
   const lines = [`    ${e.pr !== undefined ? `PR #${e.pr}, ` : ''}${who} (tag ${e.tag})`];
   const metrics = Object.entries(e.metrics ?? {});
-  if (metrics.length) lines.push(`    metrics: ${metrics.map(([k, n]) => `${k}=${n}`).join(', ')}`);
+  const label = e.metricsSource === 'training' ? 'training metrics (not evaluated)' : 'evaluated metrics';
+  if (metrics.length) lines.push(`    ${label}: ${metrics.map(([k, n]) => `${k}=${n}`).join(', ')}`);
   return lines;
 }
 
@@ -26,8 +27,10 @@ export const historyCommand: Command = {
 
 Reads the Git log of models/<model>/ (only that model's commits) and prints one line per event,
 newest first, with time, commit and author. A promotion that went through the promote action also
-shows its pull request, its approvers and the evaluated metrics, read from the annotated tag
-<model>@v<N> that finalise created (tags present in this clone: git fetch --tags to see new ones).
+shows its pull request, its approvers and the evaluated metrics (those of the mlops/evaluate check on the
+PR head; else the version's training metrics, labelled so), read from the annotated tag <model>@v<N> that
+finalise created, or <model>@v<N>-promoted-<k> for a later promotion of the same version (a rollback)
+(tags present in this clone: git fetch --tags to see new ones).
 
 Options:
   --limit N     read at most N commits

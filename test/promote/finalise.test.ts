@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readPromotionTags } from '../../registry/tags.ts';
+import { formatCheckMetrics } from '../../actions/evaluate/src/check-metrics.ts';
+import { historyWithPromotions, readPromotionTags } from '../../registry/tags.ts';
 import { finalise, prNumberFromMessage } from '../../actions/promote/src/finalise.ts';
 import { rollback } from '../../actions/promote/src/rollback.ts';
 import { silentLogger } from '../../core/logger.ts';
@@ -10,6 +11,7 @@ import { openRegistry } from '../../registry/index.ts';
 import { openStore } from '../../registry/stores/open.ts';
 import { type GitHubServer, type RepoState, startGitHubServer } from '../support/github-server.ts';
 import { createRemote, git, type TestRemote } from '../support/git.ts';
+import { evaluatedCheck } from './evaluated.ts';
 
 const REPO = 'octo-org/models';
 let gh: GitHubServer;
@@ -175,6 +177,79 @@ describe('finalise', () => {
     expect(tags.map((t) => `${t.tag} #${t.pr}`).sort()).toEqual([
       `churn@v2 #${first.pr}`,
       `churn@v3 #${second.pr}`,
+    ]);
+  });
+});
+
+/** Post the evaluate check (with its metrics block) on the head of `branch` for `version`, as `app` when given. */
+async function postEvaluation(
+  branch: string,
+  version: number,
+  metrics: Record<string, number>,
+  app?: string,
+) {
+  const headSha = await git(remote.remote, 'rev-parse', branch);
+  const reg = await open(await checkout());
+  const sha256 = (await reg.resolve({ model: 'churn', version })).artifacts[0].sha256;
+  const check = { ...evaluatedCheck({ headSha, sha256, version }), text: formatCheckMetrics(metrics) };
+  await forge.upsertCheckRun(check);
+  if (app) repo.checkRuns[repo.checkRuns.length - 1].app = app;
+}
+
+describe('finalise audit', () => {
+  withRegistry();
+
+  it('finalise records the metrics of the evaluate check on the merged head, not the training metrics', async () => {
+    const branch = 'mlops/promote/churn-v2';
+    await (await open(remote.clone)).setAlias({ model: 'churn', alias: 'champion', version: 2, branch });
+    await postEvaluation(branch, 2, { roc_auc: 0.61, log_loss: 0.5 });
+    const { before, after } = await mergeBranch(branch);
+    const opts = { openStore: opener, forge, log: silentLogger, evaluateApp: 'github-actions' };
+    await finalise({ registry: await open(await checkout()), before, after, ...opts });
+    const [tag] = await readPromotionTags(await checkout(), 'churn');
+    expect(tag).toMatchObject({ metricsSource: 'evaluated', metrics: { roc_auc: 0.61, log_loss: 0.5 } });
+  });
+
+  it('finalise ignores an evaluate check from another app and labels the recorded metrics as training metrics', async () => {
+    const branch = 'mlops/promote/churn-v2';
+    await (await open(remote.clone)).setAlias({ model: 'churn', alias: 'champion', version: 2, branch });
+    await postEvaluation(branch, 2, { roc_auc: 0.99 }, 'forger');
+    const { before, after } = await mergeBranch(branch);
+    const opts = { openStore: opener, forge, log: silentLogger, evaluateApp: 'github-actions' };
+    await finalise({ registry: await open(await checkout()), before, after, ...opts });
+    const [tag] = await readPromotionTags(await checkout(), 'churn');
+    expect(tag).toMatchObject({ metricsSource: 'training', metrics: { roc_auc: 0.72 } });
+  });
+
+  it('finalise of a rollback PR to an already-tagged version records its own PR and approvers for history', async () => {
+    const opts = { openStore: opener, forge, log: silentLogger };
+    const first = await mergePromotion(2);
+    await finalise({ registry: await open(await checkout()), ...first, ...opts });
+    const second = await mergePromotion(3);
+    await finalise({ registry: await open(await checkout()), ...second, ...opts });
+    const rb = await rollback({
+      ...opts,
+      registry: await open(await checkout()),
+      model: 'churn',
+      to: 2,
+      alias: 'champion',
+      reason: 'v3 misbehaves',
+      direct: false,
+      actor: 'carol',
+    });
+    gh.state.addReview(repo, rb.pr ?? 0, 'alice', 'APPROVED');
+    const before = await git(remote.remote, 'rev-parse', 'main');
+    const after = await forge.mergePullRequest(rb.pr ?? 0, { sha: rb.commit });
+    const [r] = await finalise({ registry: await open(await checkout()), before, after, ...opts });
+    expect(r).toMatchObject({ tags: ['churn@v2-promoted-1'], existingTags: ['churn@v2'], pr: rb.pr });
+    const dir = await checkout();
+    const reg = await open(dir);
+    const events = await historyWithPromotions(dir, 'churn', await reg.history('churn'));
+    const moves = events.filter((e) => e.tag).map((e) => `${e.version} ${e.tag} #${e.pr} ${e.approvers}`);
+    expect(moves).toEqual([
+      `2 churn@v2-promoted-1 #${rb.pr} alice`,
+      `3 churn@v3 #${second.pr} alice`,
+      `2 churn@v2 #${first.pr} alice`,
     ]);
   });
 });

@@ -15,6 +15,7 @@ import type { OrtModule } from '../../../onnx/runtime.ts';
 import { openRegistry, type Registry } from '../../../registry/index.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
 import type { Table } from '../../../tables/types.ts';
+import { formatCheckMetrics } from './check-metrics.ts';
 import { evaluateCheckName, formatEvaluationExternalId, type EvaluationRecordId } from './external-id.ts';
 import type { EvaluateActionInputs } from './inputs.ts';
 import { recordEvaluation } from './record.ts';
@@ -301,6 +302,7 @@ async function evaluateAndReport(
       conclusion: report.passed ? 'success' : 'failure',
       title: checkTitle(report, championLabel),
       summary: markdown,
+      text: formatCheckMetrics(report.metrics),
       externalId,
       ...(deps.runUrl ? { detailsUrl: deps.runUrl } : {}),
     });

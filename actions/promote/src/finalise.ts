@@ -1,12 +1,12 @@
 /**
  * Finalise a merged promotion (on `push` to the default branch): verify the registry change is consistent,
- * tag `<model>@v<N>`, archive the version an alias left (or else regenerate the READMEs), and comment on the
+ * tag `<model>@v<N>` (`<model>@v<N>-promoted-<k>` for a later promotion of a tagged version), archive the version an alias left (or else regenerate the READMEs), and comment on the
  * PR with who approved and what changed. Works on a checkout of the default branch; every write goes through the registry (which re-bases
  * and retries a push that lost a race), so two promotions finalised at once lose no alias update.
  */
 import { GateFailure } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
-import type { Forge } from '../../../github/forge.ts';
+import type { Forge, ForgePullRequest } from '../../../github/forge.ts';
 import { marker } from '../../../github/forge.ts';
 import { parseAliases } from '../../../registry/index.ts';
 import type { Registry } from '../../../registry/index.ts';
@@ -14,7 +14,9 @@ import { Git } from '../../../registry/git.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
 import type { AliasesFile, VersionRecord } from '../../../registry/types.ts';
 import { authorisedOwners, countApprovals } from './approvals.ts';
-import { formatPromotionTag, promotionTagName } from '../../../registry/tags.ts';
+import { formatPromotionTag, promotionEventTagName, promotionTagName } from '../../../registry/tags.ts';
+import { parseCheckMetrics } from '../../evaluate/src/check-metrics.ts';
+import { evaluateCheckName, parseEvaluationExternalId } from '../../evaluate/src/external-id.ts';
 import { type AliasChange, aliasChanges, promotedModels } from './gate.ts';
 import { finaliseComment } from './finalise-report.ts';
 import { aliasesPath } from './registry-view.ts';
@@ -46,6 +48,8 @@ export interface FinaliseOptions {
   log: Logger;
   /** Only these models (default: every model whose aliases file the push changed). */
   models?: string[];
+  /** Slug of the only App whose `mlops/evaluate` check is read for the evaluated metrics; undefined: any. */
+  evaluateApp?: string;
 }
 
 const ZERO = /^0+$/;
@@ -130,7 +134,8 @@ async function finaliseModel(
   const { registry, log, forge } = opts;
   const message = await git.out(['log', '-1', '--format=%B', opts.after]);
   const pr = prNumberFromMessage(message);
-  const approvers = forge && pr !== undefined ? await approversOf(forge, opts, model, pr) : [];
+  const pull = forge && pr !== undefined ? await pullRequest(forge, pr, log) : undefined;
+  const approvers = forge && pull ? await approversOf(forge, opts, model, pull) : [];
   const result: ModelFinalisation = {
     model,
     changes,
@@ -169,29 +174,30 @@ async function finaliseModel(
   for (const c of changes) {
     if (c.to === undefined) continue;
     const record = await registry.resolve({ model, version: c.to }, { at: opts.after });
+    const evaluated =
+      forge && pull ? await evaluatedMetrics(forge, pull.headSha, model, c.to, opts.evaluateApp) : undefined;
+    const recorded = evaluated ?? record.evaluation?.metrics;
     const tag = promotionTagName(model, c.to);
     const body = formatPromotionTag({
       model,
       change: c,
       pr,
       approvers,
-      metrics: record.evaluation?.metrics ?? record.metrics,
+      metrics: recorded ?? record.metrics,
+      metricsSource: recorded ? 'evaluated' : 'training',
     });
-    const remoteHas = registry.remote
-      ? (await git.out(['ls-remote', '--tags', registry.remote, `refs/tags/${tag}`])) !== ''
-      : false;
-    const localHas =
-      (await git.run(['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], { allowFail: true })).code ===
-      0;
-    if (remoteHas || (localHas && !registry.remote)) {
+    let name = tag;
+    if (await tagExists(git, registry.remote, tag)) {
       result.existingTags.push(tag);
-      log.info(`Tag ${tag} already exists; kept it (it records the first promotion of v${c.to}).`);
-      continue;
+      let k = 1;
+      while (await tagExists(git, registry.remote, promotionEventTagName(model, c.to, k))) k++;
+      name = promotionEventTagName(model, c.to, k);
+      log.info(`Tag ${tag} already exists (the first promotion of v${c.to}); this promotion is ${name}.`);
     }
-    await git.run(['tag', '-f', '-a', tag, opts.after, '-F', '-'], { input: body });
-    if (registry.remote) await git.run(['push', registry.remote, `refs/tags/${tag}`]);
-    result.tags.push(tag);
-    log.info(`Tagged ${tag}.`);
+    await git.run(['tag', '-f', '-a', name, opts.after, '-F', '-'], { input: body });
+    if (registry.remote) await git.run(['push', registry.remote, `refs/tags/${name}`]);
+    result.tags.push(name);
+    log.info(`Tagged ${name}.`);
   }
 
   if (forge && pr !== undefined) {
@@ -204,14 +210,49 @@ async function finaliseModel(
   return result;
 }
 
+async function tagExists(git: Git, remote: string | undefined, tag: string): Promise<boolean> {
+  if (remote) return (await git.out(['ls-remote', '--tags', remote, `refs/tags/${tag}`])) !== '';
+  return (
+    (await git.run(['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], { allowFail: true })).code === 0
+  );
+}
+
+async function pullRequest(forge: Forge, pr: number, log: Logger): Promise<ForgePullRequest | undefined> {
+  try {
+    return await forge.getPullRequest(pr);
+  } catch (err) {
+    log.warn(`could not read #${pr}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * The metrics the successful `mlops/evaluate (<model>)` check on the merged PR's head recorded for `version`
+ * (see `actions/evaluate/src/check-metrics.ts`), or undefined when there is no such check from the trusted app.
+ */
+export async function evaluatedMetrics(
+  forge: Forge,
+  headSha: string,
+  model: string,
+  version: number,
+  app: string | undefined,
+): Promise<Record<string, number | null> | undefined> {
+  const run = await forge.getCheckRun(headSha, evaluateCheckName(model), app ? { app } : undefined);
+  if (!run || run.conclusion !== 'success') return undefined;
+  if (app !== undefined && run.app !== undefined && run.app !== app) return undefined;
+  const id = parseEvaluationExternalId(run.externalId);
+  if (!id || id.model !== model || (id.version !== undefined && id.version !== version)) return undefined;
+  return parseCheckMetrics(run.text);
+}
+
 async function approversOf(
   forge: Forge,
   opts: FinaliseOptions,
   model: string,
-  pr: number,
+  p: ForgePullRequest,
 ): Promise<string[]> {
+  const pr = p.number;
   try {
-    const p = await forge.getPullRequest(pr);
     const spec = await opts.registry.spec(model, { at: ZERO.test(opts.before) ? opts.after : opts.before });
     const { owners } = await authorisedOwners({
       forge,

@@ -22,6 +22,8 @@ export interface RunGateOptions {
   merge: boolean;
   mergeMethod: 'merge' | 'squash' | 'rebase';
   detailsUrl?: string;
+  /** Slug of the only App whose `mlops/evaluate` check counts; undefined: any (local forge). */
+  evaluateApp?: string;
   log: Logger;
 }
 
@@ -108,7 +110,7 @@ async function gateModels(
 ): Promise<void> {
   const { forge, log, pr, files, results } = opts;
   for (const model of opts.models) {
-    const r = await evaluateGate({ forge, pr, model, root: opts.root, files });
+    const r = await evaluateGate({ forge, pr, model, root: opts.root, files, evaluateApp: opts.evaluateApp });
     results.push(r);
     const name = gateCheckName(model);
     if (opts.reportAs === 'status') {

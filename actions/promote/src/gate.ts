@@ -3,7 +3,7 @@
  * condition. Reads everything through the Forge (files at the PR's base and head), so it needs no checkout.
  */
 import { UsageError } from '../../../core/errors.ts';
-import type { Forge, ForgePullRequest } from '../../../github/forge.ts';
+import type { Forge, ForgeCheckRun, ForgePullRequest } from '../../../github/forge.ts';
 import type { AliasesFile } from '../../../registry/types.ts';
 import { authorisedOwners, countApprovals } from './approvals.ts';
 import { evaluateCheckName } from '../../evaluate/src/external-id.ts';
@@ -77,6 +77,11 @@ export async function evaluateGate(opts: {
   model: string;
   root: string;
   files: string[];
+  /**
+   * Slug of the only GitHub App whose evaluate check counts (`github-actions` in the action); undefined: any
+   * (the local forge, whose checks have no app).
+   */
+  evaluateApp?: string;
 }): Promise<GateResult> {
   const { forge, pr, model, root, files } = opts;
   const base = pr.baseRef;
@@ -149,9 +154,14 @@ export async function evaluateGate(opts: {
         : aliasProblems,
   });
 
-  const run = await forge.getCheckRun(head, evaluateCheckName(model));
+  const { run, foreign } = await evaluateRun(forge, head, model, opts.evaluateApp);
   const evalProblems: string[] = [];
+  if (foreign)
+    evalProblems.push(
+      `the ${evaluateCheckName(model)} check on ${head.slice(0, 7)} was posted by the app '${foreign}', not '${opts.evaluateApp}': only checks from '${opts.evaluateApp}' count (input evaluate-app-slug)`,
+    );
   for (const [version, record] of candidates) {
+    if (foreign) break;
     if (!record) {
       evalProblems.push(`v${version}: cannot compare artifacts, its version.yaml is missing`);
       continue;
@@ -213,6 +223,21 @@ export async function evaluateGate(opts: {
     approvers: count.approvers,
     changes,
   };
+}
+
+/** The evaluate check from the expected app, or the slug of the other app whose check is all there is. */
+async function evaluateRun(
+  forge: Forge,
+  head: string,
+  model: string,
+  app: string | undefined,
+): Promise<{ run?: ForgeCheckRun; foreign?: string }> {
+  const name = evaluateCheckName(model);
+  if (app === undefined) return { run: await forge.getCheckRun(head, name) };
+  const run = await forge.getCheckRun(head, name, { app });
+  if (run && (run.app === undefined || run.app === app)) return { run };
+  const other = run ?? (await forge.getCheckRun(head, name));
+  return other ? { foreign: other.app ?? 'unknown' } : {};
 }
 
 function fmt(v: number | undefined): string {

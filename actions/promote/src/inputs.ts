@@ -22,6 +22,8 @@ export interface PromoteInputs {
   rollbackTo?: number;
   reason?: string;
   direct: boolean;
+  /** Slug of the GitHub App whose `mlops/evaluate` check the gate trusts (default `github-actions`). */
+  evaluateApp: string;
   /** Store URI for models whose model.yaml names none. */
   artifactStore?: string;
   token?: string;
@@ -84,9 +86,18 @@ export function parsePromoteInputs(get: InputGetter): PromoteInputs {
     rollbackTo: to === undefined ? undefined : parseVersionLabel(to),
     reason: optionalInput('reason'),
     direct: booleanInput(optionalInput, 'direct', false),
+    evaluateApp: appSlug(optionalInput('evaluate-app-slug') ?? 'github-actions'),
     artifactStore: optionalInput('artifact-store'),
     token: optionalInput('github-token'),
   };
+}
+
+function appSlug(value: string): string {
+  if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(value))
+    throw new UsageError(
+      `input 'evaluate-app-slug' is '${value}'; expected a GitHub App slug such as github-actions`,
+    );
+  return value;
 }
 
 /** The mode for an event when `mode` is `auto`. */

@@ -50,6 +50,7 @@ async function gate(inputs: PromoteInputs, event: Record<string, unknown>, log: 
     merge: inputs.merge,
     mergeMethod: inputs.mergeMethod,
     detailsUrl: ctx.runUrl,
+    evaluateApp: inputs.evaluateApp,
     log,
   });
   setOutput('passed', out.passed);
@@ -95,6 +96,7 @@ async function finaliseStep(
     forge: forgeFromEnv({ token: inputs.token, logger: log }),
     log,
     models: inputs.models,
+    evaluateApp: inputs.evaluateApp,
   });
   setOutput('result', results);
   setOutput('tags', results.flatMap((r) => r.tags).join(' '));

@@ -230,6 +230,7 @@ export class Payloads {
         annotations_url: `${this.#repoUrl(r)}/check-runs/${c.id}/annotations`,
       },
       pull_requests: [],
+      app: { ...base.app, slug: c.app ?? 'github-actions', name: c.app ?? 'GitHub Actions' },
     };
   }
 

@@ -217,7 +217,7 @@ export const pullRoutes: Route[] = [
       const name = ctx.query.get('check_name');
       let runs = ctx.repo.checkRuns.filter((c) => c.headSha === sha && (!name || c.name === name)).reverse();
       if (ctx.query.get('filter') !== 'all')
-        runs = runs.filter((c, k) => runs.findIndex((x) => x.name === c.name) === k);
+        runs = runs.filter((c, k) => runs.findIndex((x) => x.name === c.name && x.app === c.app) === k);
       const page = ctx.page(runs);
       return {
         ...page,

@@ -82,6 +82,8 @@ export interface CheckRunState {
   annotations: Record<string, unknown>[];
   startedAt: string;
   completedAt: string | null;
+  /** Slug of the App that created it; default `github-actions` (what a GITHUB_TOKEN creates). */
+  app?: string;
 }
 
 /** A commit status. */

@@ -22,6 +22,7 @@ import type {
   IssueUpsertInput,
   UpsertResult,
 } from './forge.ts';
+import { purposeLabel } from './forge.ts';
 import { truncate } from './markdown.ts';
 
 const run = promisify(execFile);
@@ -161,6 +162,9 @@ export class LocalForge implements Forge {
   }
 
   async upsertIssue(input: IssueUpsertInput): Promise<UpsertResult<ForgeIssue>> {
+    // As on GitHub: the marker's issue carries its purpose label `mlops:<purpose>`.
+    const purpose = purposeLabel(input.marker);
+    input = { ...input, labels: [...new Set([...(purpose ? [purpose] : []), ...input.labels])] };
     const o = this.#load();
     const body = truncate(`${input.marker}\n${input.body}`, { what: 'issue' }).text;
     const open = o.issues.find((i) => i.state === 'open' && i.body.includes(input.marker));

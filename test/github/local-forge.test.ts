@@ -27,7 +27,7 @@ describe('LocalForge', () => {
     const a = await forge.upsertIssue({ marker: m, title: 'Drift', body: 'x', labels: ['drift'] });
     const b = await forge.upsertIssue({ marker: m, title: 'Drift', body: 'y', labels: ['mlops'] });
     expect([a.action, b.action]).toEqual(['created', 'updated']);
-    expect(b.item).toMatchObject({ number: a.item.number, labels: ['drift', 'mlops'] });
+    expect(b.item).toMatchObject({ number: a.item.number, labels: ['mlops:drift', 'drift', 'mlops'] });
     expect(readFileSync(b.item.url, 'utf8')).toContain('y');
     await forge.closeIssue(a.item.number, 'cleared');
     expect(await forge.findIssue(m)).toBeUndefined();

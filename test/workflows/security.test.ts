@@ -8,6 +8,7 @@ const all = [...ours, ...consumer];
 /** The exact permissions each job of ours holds: a new write scope must be added here on purpose. */
 const expected: Record<string, Record<string, Record<string, string>>> = {
   'retrain.yml': {
+    settings: { contents: 'read' },
     train: { contents: 'read' },
     track: { contents: 'write', 'pull-requests': 'write' },
     evaluate: { contents: 'read', 'pull-requests': 'write', checks: 'write' },
@@ -20,10 +21,13 @@ const expected: Record<string, Record<string, Record<string, string>>> = {
   },
   'promote.yml': {
     gate: { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
+    'fork-gate': { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
     'gate-and-merge': {},
     merged: { contents: 'read' },
     finalise: { contents: 'write', 'pull-requests': 'write' },
     rollback: { contents: 'write', 'pull-requests': 'write', issues: 'write' },
+    'rollback-evaluate': { contents: 'read', 'pull-requests': 'write', checks: 'write' },
+    'rollback-gate': { contents: 'read', 'pull-requests': 'read', checks: 'write', statuses: 'write' },
   },
   'drift.yml': {
     models: { contents: 'read' },
@@ -151,7 +155,8 @@ describe('workflow concurrency', () => {
     const ev = wf('evaluate.yml').jobs;
     expect(group(ev.evaluate.concurrency)).toContain(`${e('matrix.model')}`);
     expect(cancels(ev.evaluate.concurrency)).toBe(true);
-    for (const g of [ev.gate, wf('promote.yml').jobs.gate, wf('promote.yml').jobs['gate-and-merge']]) {
+    const pr = wf('promote.yml').jobs;
+    for (const g of [ev.gate, pr.gate, pr['gate-and-merge'], pr['fork-gate']]) {
       expect(group(g.concurrency)).toBe(`mlops-gate-${e('github.event.pull_request.number')}`);
     }
   });
@@ -174,6 +179,8 @@ describe('workflow concurrency', () => {
       wf('evaluate.yml').jobs.gate,
       wf('promote.yml').jobs.gate,
       wf('promote.yml').jobs['gate-and-merge'],
+      wf('promote.yml').jobs['fork-gate'],
+      wf('promote.yml').jobs['rollback-gate'],
     ];
     for (const g of gates) {
       const promote = (g.steps ?? []).filter((s) => s.uses?.endsWith('/actions/promote@v1'));
@@ -204,5 +211,52 @@ describe('workflow concurrency', () => {
         .map(({ job, step }) => `${w.path} ${job}: ${step.name ?? step.run}`),
     );
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('pull_request_target (fork PRs)', () => {
+  const withTarget = all.filter((w) => 'pull_request_target' in (w.on as Record<string, unknown>));
+  const promote = ours.find((w) => base(w) === 'promote.yml')!;
+  /** Jobs of a workflow whose `if` lets them run on pull_request_target. */
+  const targetJobs = (w: Workflow) =>
+    Object.entries(w.jobs).filter(([, j]) => {
+      const cond = String((j as { if?: string }).if ?? '');
+      return (
+        j.uses !== undefined || !cond.includes('github.event_name') || cond.includes('pull_request_target')
+      );
+    });
+
+  it('only promote.yml and the consumer template calling it listen to pull_request_target', () => {
+    expect(withTarget.map((w) => w.path).sort()).toEqual([
+      '.github/workflows/promote.yml',
+      'examples/consumer/.github/workflows/mlops-promote.yml',
+    ]);
+  });
+
+  it('every job of ours that may run on pull_request_target is the fork gate, and it runs no PR code', () => {
+    for (const w of withTarget.filter((x) => ours.includes(x))) {
+      expect(targetJobs(w).map(([name]) => name)).toEqual(['fork-gate']);
+    }
+    const job = promote.jobs['fork-gate'] as Job & { if?: string };
+    expect(job.if).toContain("github.event_name == 'pull_request_target'");
+    expect(job.if).toContain('github.event.pull_request.head.repo.full_name != github.repository');
+    const used = (job.steps ?? []).map((s) => s.uses?.replace(/@.*/, '') ?? 'run');
+    expect(used).toEqual(['actions/create-github-app-token', 'mlops-actions/mlops-actions/actions/promote']);
+    expect(job.steps?.[1].with).toMatchObject({ mode: 'gate', pr: e('github.event.pull_request.number') });
+  });
+
+  it('no job that may run on pull_request_target checks out the PR head (the check can fail)', () => {
+    const headRef = /github\.event\.pull_request\.head|github\.head_ref|refs\/pull\//;
+    const checksOutHead = (j: Job) =>
+      (j.steps ?? []).some(
+        (st) => st.uses?.startsWith('actions/checkout@') && headRef.test(JSON.stringify(st.with ?? {})),
+      );
+    for (const w of withTarget.filter((x) => ours.includes(x))) {
+      for (const [name, j] of targetJobs(w)) expect(checksOutHead(j), `${w.path} ${name}`).toBe(false);
+    }
+    const bad: Job = {
+      steps: [{ uses: 'actions/checkout@x', with: { ref: e('github.event.pull_request.head.sha') } }],
+    };
+    expect(checksOutHead(bad)).toBe(true);
   });
 });

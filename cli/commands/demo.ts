@@ -17,9 +17,11 @@ function demoJson(run: DemoRun, cleaned: boolean) {
     store: run.ws?.store ?? null,
     champion: f ? `v${f.champion}` : null,
     tags: f?.tags ?? [],
-    issue: f ? { number: f.issueNumber, file: f.issueFile } : null,
+    issue: f ? { number: f.issueNumber, file: f.issueFile, state: f.issueState } : null,
+    retrain: f ? { dispatch: f.dispatch, version: `v${f.retrainedVersion}` } : null,
     comments: f?.comments ?? [],
     drift_report: f?.driftHtml ?? null,
+    drift_report_after_retrain: f?.driftAfterHtml ?? null,
   };
 }
 
@@ -35,8 +37,10 @@ lifecycle with the same functions the actions use:
 
   train v1 (the example trainer, a real ONNX model) -> track (version branch, promotion PR)
   -> evaluate (PR comment + check) -> gate (owner approval + green evaluation) -> merge -> finalise
-  (champion, tag) -> the same for v2, compared with v1 (DeLong, bootstrap) -> drift on shifted production
-  data (HTML report, retraining issue, retrain dispatch) -> rollback to v1 through the gate -> history.
+  (champion, tag) -> drift on shifted production data (HTML report, retraining issue, retrain dispatch)
+  -> the dispatch retrains v2 on the newer data -> evaluate v2 vs v1 (DeLong, bootstrap) -> gate -> merge
+  -> finalise (champion v2, v1 archived) -> drift again on the same week against v2's reference (the
+  issue closes once the drift cleared) -> rollback to v1 through the gate -> history.
 
 It prints one line per step, then where every output is. Needs only git and node; nothing leaves the machine.
 

@@ -1,8 +1,9 @@
 /**
  * `mlops demo`: the whole lifecycle on embedded defaults. train v1 -> track (promotion PR) -> evaluate (comment,
- * check) -> gate with the owner's approval -> merge -> finalise (champion, tag); the same for v2, compared with
- * the champion; drift on shifted production data (HTML report, retraining issue, retrain dispatch); rollback to
- * v1 through the same gate; the history. One line per step, then where every output went.
+ * check) -> gate with the owner's approval -> merge -> finalise (champion, tag); drift on shifted production data
+ * (HTML report, retraining issue, retrain dispatch); the dispatch retrains v2 on the newer data, evaluated against
+ * v1 and promoted the same way; drift again on the same window against v2's reference (the issue closes);
+ * rollback to v1 through the same gate; the history. One line per step, then where every output went.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -60,10 +61,11 @@ function whereItWent(ws: DemoWorkspace, d: DemoEnv, f: DemoFacts): string[] {
     `  generated READMEs  models/README.md (index), models/${DEMO_MODEL}/README.md (versions, alias timeline, chart)`,
     `  promotion PRs      ${rel(join(outbox, 'pulls'))}/<n>.md (branches mlops/${DEMO_MODEL}/v<N>, merged into main)`,
     ...f.comments.map((c) => `  ${c.label.padEnd(18)} ${rel(c.file)}`),
-    `  check runs         ${rel(join(outbox, 'checks'))}/ (mlops/evaluate and mlops/promotion-gate, .md and .json)`,
-    `  retraining issue   ${rel(f.issueFile)}`,
-    `  retrain dispatch   ${rel(join(outbox, 'dispatches.json'))}`,
-    `  drift report       ${rel(f.driftHtml)} (also in the store: ${f.driftStored ?? 'not stored'})`,
+    `  check summaries    ${rel(join(outbox, 'checks'))}/ (mlops/evaluate and mlops/promotion-gate, .md and .json)`,
+    `  drift report       ${rel(f.driftHtml)} (v1's reference; also in the store: ${f.driftStored ?? 'not stored'})`,
+    `  drift report       ${rel(f.driftAfterHtml)} (same week, v2's reference)`,
+    `  retraining issue   ${rel(f.issueFile)} (${f.issueState}; its comments: ${rel(join(outbox, 'comments'))}/${f.issueNumber}-*.md)`,
+    `  retrain dispatch   ${rel(join(outbox, 'dispatches.json'))} (it trained v${f.retrainedVersion})`,
     `  artifact store     ${ws.store}/ (sha256-addressed ONNX models and reference profiles)`,
     `  Git remote         ${ws.remote} (main, tags ${f.tags.join(' ')})`,
     '',

@@ -1,7 +1,8 @@
 /**
  * The demo's lifecycle steps, each a thin call of the same function the action and the CLI call: `train`,
  * `track`, `evaluatePullRequest`, `runGate` + `finalise`, `runDrift`, `rollback`. GitHub is the LocalForge
- * (outbox files under `<repo>/.mlops/outbox/`, pull requests are local branches, approvals given here).
+ * (outbox files under `<repo>/.mlops/outbox/`, pull requests are local branches, approvals given here); the
+ * retrain workflow the drift step dispatches is run here from the dispatch the LocalForge recorded.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,6 +65,8 @@ const git = (d: DemoEnv, ...args: string[]) => new Git(d.ws.repo).out(args);
 
 /** One training run of the example trainer. */
 export interface TrainRequest {
+  /** The model to train and register. Default the demo model. */
+  model?: string;
   /** Folder name under `work/` for the run's outputs. */
   name: string;
   data: string;
@@ -89,10 +92,11 @@ export interface Candidate {
 /** train (the example trainer, real ONNX) then track (register on a branch, open the promotion PR). */
 export async function trainAndTrack(d: DemoEnv, t: TrainRequest): Promise<Candidate> {
   const out = `work/${t.name}`;
+  const model = t.model ?? DEMO_MODEL;
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const trained = await train(
     {
-      model: DEMO_MODEL,
+      model,
       command: [
         q(process.execPath),
         q(TRAINER),
@@ -126,7 +130,7 @@ export async function trainAndTrack(d: DemoEnv, t: TrainRequest): Promise<Candid
   }
   const tracked = await track(
     {
-      model: DEMO_MODEL,
+      model,
       workingDir: d.ws.repo,
       registryRoot: 'models',
       artifacts: [`${out}/model.onnx`],
@@ -156,8 +160,11 @@ export interface Evaluation extends EvaluatePrResult {
   commentFile?: string;
 }
 
-/** Evaluate the PR's candidate against the champion on a checkout of the PR head (as the workflow does). */
-export async function evaluatePr(d: DemoEnv, pr: number): Promise<Evaluation> {
+/**
+ * Evaluate the PR's candidate against the champion on `data` (a held-out set), on a checkout of the PR head (as
+ * the workflow does).
+ */
+export async function evaluatePr(d: DemoEnv, pr: number, data: string): Promise<Evaluation> {
   const f = forge(d);
   const head = (await f.getPullRequest(pr)).headRef;
   await git(d, 'checkout', '-q', head);
@@ -171,7 +178,7 @@ export async function evaluatePr(d: DemoEnv, pr: number): Promise<Evaluation> {
         candidate: { kind: 'pr' },
         alias: 'champion',
         pullRequest: pr,
-        data: d.ws.data.evaluation,
+        data,
         seed: 1,
         dropNa: false,
         comment: true,
@@ -236,22 +243,56 @@ export async function gateAndFinalise(d: DemoEnv, pr: number, approvers: string[
   return { gate, finalised };
 }
 
-/** Drift on the production window against the champion's reference profile; issue and retrain dispatch. */
-export async function driftCheck(d: DemoEnv): Promise<DriftOutcome & { htmlFile: string }> {
-  const htmlFile = join(d.ws.repo, '.mlops', 'reports', `drift-${DEMO_MODEL}.html`);
+/**
+ * Drift on the production window against the champion's reference profile; the retraining issue (opened, kept,
+ * or closed after a clean run) and the retrain dispatch. The reports go to `.mlops/reports/<name>.html|md`.
+ */
+export async function driftCheck(d: DemoEnv, name: string): Promise<DriftOutcome & { htmlFile: string }> {
+  const htmlFile = join(d.ws.repo, '.mlops', 'reports', `${name}.html`);
   const out = await runDrift(
     {
       model: DEMO_MODEL,
       workingDir: d.ws.repo,
       current: d.ws.data.production,
       reportHtml: htmlFile,
-      reportMarkdown: join(d.ws.repo, '.mlops', 'reports', `drift-${DEMO_MODEL}.md`),
+      reportMarkdown: join(d.ws.repo, '.mlops', 'reports', `${name}.md`),
       openIssue: true,
       retrain: { workflow: 'retrain.yml', ref: 'main', cooldownMs: 24 * 3600 * 1000 },
     },
     { log: d.log, clock: d.clock, forge: forge(d), openStore: store(d), env: d.env },
   );
   return { ...out, htmlFile };
+}
+
+/** A workflow dispatch as the LocalForge recorded it in `dispatches.json`. */
+export interface RecordedDispatch {
+  workflow: string;
+  ref: string;
+  inputs: Record<string, string>;
+  /** ISO time of the dispatch. */
+  at: string;
+}
+
+/** The dispatches the LocalForge recorded, oldest first. */
+export async function recordedDispatches(d: DemoEnv): Promise<RecordedDispatch[]> {
+  const text = await readFile(join(outboxOf(d), 'dispatches.json'), 'utf8').catch(() => '[]');
+  return JSON.parse(text) as RecordedDispatch[];
+}
+
+/**
+ * Run the retrain workflow for a recorded dispatch, as `retrain.yml` does: its `model` input picks the model
+ * trained and registered, its `reason` and `issue` inputs become the version's description ("Retrained (reason),
+ * drift issue N"); the training command and data are the caller's (here `t`).
+ */
+export async function retrain(
+  d: DemoEnv,
+  dispatch: RecordedDispatch,
+  t: Omit<TrainRequest, 'model' | 'description'>,
+): Promise<Candidate> {
+  const { model, reason = 'manual', issue } = dispatch.inputs;
+  if (!model) throw new Error(`the ${dispatch.workflow} dispatch of ${dispatch.at} carries no 'model' input`);
+  const description = issue ? `Retrained (${reason}), drift issue ${issue}` : `Retrained (${reason})`;
+  return trainAndTrack(d, { ...t, model, description });
 }
 
 /** Open the rollback PR (the same flow as a promotion, pointed at an older version). */

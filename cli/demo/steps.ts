@@ -1,8 +1,12 @@
 /**
- * The demo's story, step by step: each step calls the lifecycle functions, checks the outcome the lifecycle
- * promises (a step that does not get it stops the demo) and prints one line, result first.
+ * The demo's story, step by step, in the lifecycle's order: v1 trained, evaluated, gated, merged, finalised;
+ * drift on shifted production data opens the retraining issue and dispatches the retrain workflow; the dispatch
+ * trains v2 on the newer data, which is evaluated against v1 and promoted the same way; drift on the same window
+ * against v2's reference closes the issue; a rollback to v1 goes through the gate; the history. Each step calls
+ * the lifecycle functions, checks the outcome the lifecycle promises (a step that does not get it stops the demo)
+ * and prints one line, result first.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { BootstrapResult, DeLongResult } from '../../stats/metrics/index.ts';
 import { marker } from '../../github/forge.ts';
 import { openRegistry, type RegistryEvent } from '../../registry/index.ts';
@@ -18,8 +22,12 @@ import {
   openRollback,
   outboxOf,
   type Promotion,
+  type RecordedDispatch,
+  recordedDispatches,
+  retrain,
+  type TrainRequest,
+  trainAndTrack,
 } from './lifecycle.ts';
-import { trainAndTrack } from './lifecycle.ts';
 import { DEMO_MODEL, DEMO_OWNER, demoSpec, TRAIN_SETS } from './workspace.ts';
 
 /** What the steps found, for the closing summary and for tests. */
@@ -30,7 +38,14 @@ export interface DemoFacts {
   comments: { label: string; file: string }[];
   issueFile: string;
   issueNumber: number;
+  /** The retraining issue's state at the end: `closed` when the drift against v2's reference cleared. */
+  issueState: string;
+  /** The retrain dispatch the drift step sent, and the version it trained. */
+  dispatch: RecordedDispatch;
+  retrainedVersion: number;
+  /** The first drift report (against v1's reference) and the second (same window, v2's reference). */
   driftHtml: string;
+  driftAfterHtml: string;
   driftStored?: string;
   tags: string[];
   champion: number;
@@ -41,8 +56,9 @@ export interface DemoFacts {
 const f3 = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : 'n/a');
 const sec = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
-function evaluated(e: Evaluation): string {
+function evaluated(e: Evaluation, data: string): string {
   const r = e.report;
+  const on = `on ${basename(data)} (${r.rows} rows)`;
   const m = r.primary_metric.name;
   const verdict = r.passed ? 'PASSED' : 'FAILED';
   const cmp = r.comparison?.[m];
@@ -50,9 +66,9 @@ function evaluated(e: Evaluation): string {
     const p =
       cmp.method === 'delong' ? `, DeLong p=${(cmp as DeLongResult).p_value?.toPrecision(2) ?? 'n/a'}` : '';
     const diff = cmp.difference ?? 0;
-    return `${verdict} ${e.candidateLabel} vs champion ${e.championLabel}: ${m} ${f3(r.metrics[m])} vs ${f3(r.baseline?.metrics[m])} (${diff >= 0 ? '+' : ''}${f3(diff)}${p})`;
+    return `${verdict} ${e.candidateLabel} vs champion ${e.championLabel} ${on}: ${m} ${f3(r.metrics[m])} vs ${f3(r.baseline?.metrics[m])} (${diff >= 0 ? '+' : ''}${f3(diff)}${p})`;
   }
-  return `${verdict} ${e.candidateLabel}: ${m} ${f3(r.metrics[m])} on ${r.rows} held-out rows (first version, no champion yet)`;
+  return `${verdict} ${e.candidateLabel} ${on}: ${m} ${f3(r.metrics[m])} (first version, no champion yet)`;
 }
 
 /** The bootstrap intervals of a few other metrics, when the candidate was compared with a champion. */
@@ -106,11 +122,19 @@ function commentPreview(d: DemoEnv, e: Evaluation): string[] {
 async function promote(
   d: DemoEnv,
   say: (s: string) => void,
-  c: { pr: number; label: string; showBlocked?: boolean; showComment?: boolean; expectChampion: number },
+  c: {
+    pr: number;
+    label: string;
+    /** The held-out evaluation set. */
+    data: string;
+    showBlocked?: boolean;
+    showComment?: boolean;
+    expectChampion: number;
+  },
 ): Promise<Evaluation> {
   let t0 = Date.now();
-  const e = await evaluatePr(d, c.pr);
-  say(`evaluate  ${evaluated(e)}; comment + check on PR #${c.pr} (${sec(t0)})`);
+  const e = await evaluatePr(d, c.pr, c.data);
+  say(`evaluate  ${evaluated(e, c.data)}; comment + check on PR #${c.pr} (${sec(t0)})`);
   const boot = bootstrapLine(e);
   if (boot) say(`          ${boot}`);
   if (c.showComment) for (const line of commentPreview(d, e)) say(`          ${line}`);
@@ -132,16 +156,17 @@ async function promote(
   return e;
 }
 
+/** Narrate a training run (`run` trains and tracks `t`): the train line, then the track line. */
 async function candidate(
-  d: DemoEnv,
   say: (s: string) => void,
-  t: Parameters<typeof trainAndTrack>[1],
+  t: Omit<TrainRequest, 'description'>,
+  run: () => Promise<Candidate>,
 ): Promise<Candidate> {
   const t0 = Date.now();
-  const c = await trainAndTrack(d, t);
+  const c = await run();
   const m = c.metrics;
   say(
-    `train     ${t.name}: ONNX model after ${t.epochs} epochs on ${t.rows} patients (validation roc_auc ${f3(m.roc_auc)}); data hashed (${sec(t0)})`,
+    `train     ${t.name}: ONNX model after ${t.epochs} epochs on ${t.rows} patients of ${basename(t.data)} (validation roc_auc ${f3(m.roc_auc)}); data hashed (${sec(t0)})`,
   );
   say(
     `track     ${DEMO_MODEL} v${c.version} registered on branch ${c.branch}; opened PR #${c.pr} "Promote ${DEMO_MODEL} v${c.version} to champion"`,
@@ -167,6 +192,25 @@ function eventText(e: RegistryEvent): string {
   return `${e.type === 'rolled_back' ? 'rolled back ' : ''}${e.alias} ${arrow}`;
 }
 
+type DriftResult = Awaited<ReturnType<typeof driftCheck>>;
+
+/** "DRIFT ...: predictions shifted; 2/8 features drifted (age, cholesterol)" or "CLEAN ...: 0/8 features ...". */
+function driftLine(r: DriftResult, champion: number, t0: number): string {
+  const cols = r.run.features.columns;
+  const drifted = cols.filter((c) => c.drifted).map((c) => c.name);
+  const features = `${drifted.length}/${cols.length} features drifted${drifted.length ? ` (${drifted.join(', ')})` : ''}`;
+  const vs = `production week 14 vs champion v${champion}'s training data`;
+  if (!r.run.drift) return `CLEAN ${vs}: ${features}, predictions and labels steady (${sec(t0)})`;
+  const outcomes = r.run.reasons
+    .filter((x) => !x.startsWith('dataset drift'))
+    .map((x) => (x.startsWith('prediction') ? 'predictions shifted' : 'labels shifted'));
+  return `DRIFT ${vs}: ${[...outcomes, features].join('; ')} (${sec(t0)})`;
+}
+
+const rel = (d: DemoEnv, p: string) => (p.startsWith(`${d.ws.repo}/`) ? p.slice(d.ws.repo.length + 1) : p);
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
 /** Run the story; `say` prints one line. Throws when a step does not get the outcome it should. */
 export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<DemoFacts> {
   const reg = await openRegistry({ dir: d.ws.repo, log: d.log });
@@ -175,55 +219,76 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
     `init      models/${DEMO_MODEL}/model.yaml: binary, roc_auc gates (>= 0.7, <= 0.05 regression), owner ${DEMO_OWNER}`,
   );
 
-  const v1 = await candidate(d, say, {
-    name: 'v1',
-    data: d.ws.data.trainV1,
-    ...TRAIN_SETS.v1,
-    epochs: 8,
-    l2: 0.05,
-    description: `Baseline: ${TRAIN_SETS.v1.rows} patients, short training`,
+  // v1: trained on January's data, promoted through the gate.
+  const t1 = { name: 'v1', data: d.ws.data.trainV1, ...TRAIN_SETS.v1, epochs: 8, l2: 0.05 };
+  const v1 = await candidate(say, t1, () =>
+    trainAndTrack(d, { ...t1, description: `Baseline: ${t1.rows} patients, short training` }),
+  );
+  await promote(d, say, {
+    pr: v1.pr,
+    label: `v${v1.version}`,
+    data: d.ws.data.evaluation,
+    expectChampion: v1.version,
   });
-  await promote(d, say, { pr: v1.pr, label: `v${v1.version}`, expectChampion: v1.version });
 
-  const v2 = await candidate(d, say, {
-    name: 'v2',
-    data: d.ws.data.trainV2,
-    ...TRAIN_SETS.v2,
-    epochs: 60,
-    l2: 0.001,
-    description: `Retrained on ${TRAIN_SETS.v2.rows} patients, longer training`,
-  });
+  // Production shifts: drift against v1's reference opens the retraining issue and dispatches retrain.yml.
+  let t0 = Date.now();
+  const drift = await driftCheck(d, `drift-${DEMO_MODEL}-vs-v${v1.version}`);
+  const issue = drift.issue?.issue;
+  if (!drift.run.drift || !issue) throw new Error('drift was not detected on the shifted production data');
+  say(`drift     ${driftLine(drift, v1.version, t0)}`);
+  if (!drift.issue?.dispatched)
+    throw new Error(`retrain.yml was not dispatched: ${drift.issue?.dispatchNote}`);
+  say(
+    `          retraining issue #${issue.number} ${drift.issue.action}; retrain.yml dispatched; reports in ${rel(d, join(d.ws.repo, '.mlops', 'reports'))}/`,
+  );
+
+  // The dispatch runs the retrain workflow: its inputs pick the model and explain why.
+  const dispatch = (await recordedDispatches(d)).at(-1);
+  if (!dispatch) throw new Error('the drift step recorded no dispatch');
+  const { model, reason = '', issue: asked } = dispatch.inputs;
+  say(
+    `retrain   ${dispatch.workflow} runs for the dispatch: model ${model}, issue #${asked}, reason "${clip(reason, 60)}"`,
+  );
+  const t2 = { name: 'v2', data: d.ws.data.trainV2, ...TRAIN_SETS.v2, epochs: 60, l2: 0.001 };
+  const v2 = await candidate(say, t2, () => retrain(d, dispatch, t2));
   const e2 = await promote(d, say, {
     pr: v2.pr,
     label: `v${v2.version}`,
+    data: d.ws.data.evaluationRecent,
     showBlocked: true,
     showComment: true,
     expectChampion: v2.version,
   });
 
-  let t0 = Date.now();
-  const drift = await driftCheck(d);
-  const drifted = drift.run.features.columns.filter((c) => c.drifted).map((c) => c.name);
-  const issue = drift.issue?.issue;
-  if (!drift.run.drift || !issue) throw new Error('drift was not detected on the shifted production data');
-  const features = `${drifted.length}/${drift.run.features.columns.length} features drifted (${drifted.join(', ')})`;
-  const outcomes = drift.run.reasons
-    .filter((r) => !r.startsWith('dataset drift'))
-    .map((r) => (r.startsWith('prediction') ? 'predictions shifted' : 'labels shifted'));
+  // The same production window against v2's reference: the retraining issue closes when the drift cleared.
+  t0 = Date.now();
+  const after = await driftCheck(d, `drift-${DEMO_MODEL}-vs-v${v2.version}`);
+  say(`drift     ${driftLine(after, v2.version, t0)}`);
+  const closed = after.issue?.action === 'closed';
   say(
-    `drift     DRIFT vs champion v${v2.version}'s training data: ${[...outcomes, features].join('; ')} (${sec(t0)})`,
-  );
-  say(
-    `          retraining issue #${issue.number} ${drift.issue?.action}; retrain.yml ${drift.issue?.dispatched ? 'dispatch recorded' : 'not dispatched'}; HTML and Markdown reports written`,
+    closed
+      ? `          retraining issue #${issue.number} closed: the drift cleared once the champion was retrained`
+      : `          retraining issue #${issue.number} stays open (${after.issue?.action ?? 'not touched'}): ${after.run.reasons.join('; ') || 'see the report'}`,
   );
 
+  // A rollback is a promotion of an older version: a PR through the same evaluation and gate.
   t0 = Date.now();
-  const rb = await openRollback(d, v1.version, 'v2 over-predicts risk for older patients after the shift');
+  const rb = await openRollback(
+    d,
+    v1.version,
+    'a downstream team reports a problem with v2; back to v1 meanwhile',
+  );
   if (rb.pr === undefined) throw new Error('the rollback opened no PR');
   say(
     `rollback  PR #${rb.pr} opened: "Roll back ${DEMO_MODEL} champion to v${rb.to}" (it goes through the same gate as a promotion)`,
   );
-  await promote(d, say, { pr: rb.pr, label: `rollback to v${rb.to}`, expectChampion: v1.version });
+  await promote(d, say, {
+    pr: rb.pr,
+    label: `rollback to v${rb.to}`,
+    data: d.ws.data.evaluationRecent,
+    expectChampion: v1.version,
+  });
 
   const h = await historyOf(d);
   const story = oldestFirst(h.events).map(eventText).join(', ');
@@ -240,7 +305,11 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
     comments,
     issueFile: join(outbox, 'issues', `${issue.number}.md`),
     issueNumber: issue.number,
+    issueState: closed ? 'closed' : 'open',
+    dispatch,
+    retrainedVersion: v2.version,
     driftHtml: drift.htmlFile,
+    driftAfterHtml: after.htmlFile,
     ...(drift.reportUri ? { driftStored: drift.reportUri } : {}),
     tags: h.tags,
     champion: h.aliases.aliases.champion,

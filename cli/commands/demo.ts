@@ -22,6 +22,7 @@ function demoJson(run: DemoRun, cleaned: boolean) {
     comments: f?.comments ?? [],
     drift_report: f?.driftHtml ?? null,
     drift_report_after_retrain: f?.driftAfterHtml ?? null,
+    check_summary: f?.checkSummary ?? null,
   };
 }
 

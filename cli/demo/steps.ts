@@ -51,6 +51,8 @@ export interface DemoFacts {
   champion: number;
   /** The evaluate comment of v2's PR (with the comparison). */
   comparisonComment: string;
+  /** The check summary of v2's evaluation (the LocalForge's Markdown file), when written. */
+  checkSummary?: string;
 }
 
 const f3 = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : 'n/a');
@@ -281,7 +283,7 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
   );
   if (rb.pr === undefined) throw new Error('the rollback opened no PR');
   say(
-    `rollback  PR #${rb.pr} opened: "Roll back ${DEMO_MODEL} champion to v${rb.to}" (it goes through the same gate as a promotion)`,
+    `rollback  PR #${rb.pr} opened: "Roll back ${DEMO_MODEL} champion to v${rb.to}" (say v2 misbehaves downstream: a rollback goes through the same evaluation and gate)`,
   );
   await promote(d, say, {
     pr: rb.pr,
@@ -314,5 +316,6 @@ export async function lifecycle(d: DemoEnv, say: (s: string) => void): Promise<D
     tags: h.tags,
     champion: h.aliases.aliases.champion,
     comparisonComment: e2.markdown,
+    ...(e2.checkRun?.url ? { checkSummary: e2.checkRun.url } : {}),
   };
 }

@@ -273,6 +273,19 @@ describe('reviews, teams, dispatch', () => {
     ]);
   });
 
+  it('readFile and isTeamMember fail on an endpoint the server does not implement (501), never read it as absent', async () => {
+    // A GitHub Enterprise Server style base URL the test server does not serve: every route is unimplemented.
+    const ghes = new OctokitForge({
+      token: TOKEN,
+      repository: 'octo-org/models',
+      apiUrl: `${gh.url}/api/v3`,
+      timeUnitMs: 1,
+    });
+    await expect(ghes.readFile('CODEOWNERS', 'main')).rejects.toThrow(/501/);
+    await expect(ghes.isTeamMember('octo-org', 'ml', 'alice')).rejects.toThrow(/501/);
+    gh.expectViolations(/^not implemented: GET \/api\/v3\//);
+  });
+
   it('isTeamMember is true for members only', async () => {
     gh.state.setTeam('octo-org', 'ml-reviewers', ['alice']);
     expect(await forge.isTeamMember('octo-org', 'ml-reviewers', 'alice')).toBe(true);

@@ -14,7 +14,12 @@ function promotionLines(e: PromotionEvent): string[] {
   const who = e.approvers?.length ? `approved by ${e.approvers.join(', ')}` : 'no approvals recorded';
   const lines = [`    ${e.pr !== undefined ? `PR #${e.pr}, ` : ''}${who} (tag ${e.tag})`];
   const metrics = Object.entries(e.metrics ?? {});
-  const label = e.metricsSource === 'training' ? 'training metrics (not evaluated)' : 'evaluated metrics';
+  const label =
+    e.metricsSource === 'training'
+      ? 'training metrics (no evaluation recorded)'
+      : e.metricsSource === 'evaluated'
+        ? 'evaluated metrics'
+        : 'metrics';
   if (metrics.length) lines.push(`    ${label}: ${metrics.map(([k, n]) => `${k}=${n}`).join(', ')}`);
   return lines;
 }

@@ -111,7 +111,8 @@ describe('mlops history', () => {
     const lines = out.split('\n');
     const moved = lines.findIndex((l) => l.includes('moved champion v1 -> v2'));
     expect(lines[moved + 1]).toBe(`    PR #${prs[0]}, approved by alice (tag churn@v2)`);
-    expect(lines[moved + 2]).toBe('    metrics: roc_auc=0.82');
+    // No mlops/evaluate check on the PR head: the version's own metrics, labelled as training metrics.
+    expect(lines[moved + 2]).toBe('    training metrics (no evaluation recorded): roc_auc=0.82');
     const back = lines.findIndex((l) => l.includes('rolled back champion v2 -> v1'));
     expect(lines[back + 1]).toBe(`    PR #${prs[1]}, approved by alice, bob (tag churn@v1)`);
     const set = lines.findIndex((l) => l.includes('set champion to v1'));

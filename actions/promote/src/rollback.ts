@@ -28,6 +28,8 @@ export interface RollbackRequest {
   actor: string;
   openStore: (uri: string | undefined) => Promise<ArtifactStore>;
   log: Logger;
+  /** false: commit locally without pushing (CLI `--local`); default: push when the registry has a remote. */
+  push?: boolean;
 }
 
 /** What a rollback did. */
@@ -69,6 +71,7 @@ export async function rollback(req: RollbackRequest): Promise<RollbackOutcome> {
       to: req.to,
       alias,
       reason: `emergency rollback by ${req.actor}: ${reason}`,
+      ...(req.push === false ? { push: false } : {}),
     });
     log.info(
       `Rolled ${model} ${alias} back from v${r.from} to v${r.to} on ${r.branch} (${r.commit.slice(0, 7)}).`,
@@ -99,7 +102,14 @@ export async function rollback(req: RollbackRequest): Promise<RollbackOutcome> {
     return { from: r.from, to: r.to, alias, issue: issue.item.number, finalised, commit: r.commit };
   }
   const branch = rollbackBranch(model, alias, req.to);
-  const r = await registry.rollback({ model, to: req.to, alias, reason, branch });
+  const r = await registry.rollback({
+    model,
+    to: req.to,
+    alias,
+    reason,
+    branch,
+    ...(req.push === false ? { push: false } : {}),
+  });
   const pr = await forge.openPullRequest({
     head: branch,
     base: registry.branch,

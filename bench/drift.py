@@ -2,6 +2,7 @@
 
 Usage:
   drift.py stats REF.f64 CUR.f64 ROWS FEATURES   time scipy ks_2samp, wasserstein_distance and a numpy PSI per column
+                                                 (wall and CPU seconds of this process)
   drift.py e2e REF.csv CUR.csv                   pandas read_csv + the same verdict as `mlops drift` (auto: normed wasserstein)
   drift.py child CMD...                          run CMD, print {"seconds", "max_rss_kb"} of the child
 Prints one JSON object on stdout. The .f64 files hold FEATURES columns of ROWS float64 values each, column after column.
@@ -38,9 +39,11 @@ def time_stats(ref_path, cur_path, rows, features):
     for name, fn in fns.items():
         values = []
         t0 = time.perf_counter()
+        c0 = time.process_time()
         for k in range(features):
             values.append(float(fn(ref[k], cur[k])))
-        out[name] = {'seconds': time.perf_counter() - t0, 'values': values}
+        cpu = time.process_time() - c0
+        out[name] = {'seconds': time.perf_counter() - t0, 'cpu_seconds': cpu, 'values': values}
     out['max_rss_kb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return out
 

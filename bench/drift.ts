@@ -105,12 +105,15 @@ export async function benchDrift(o: DriftBenchOptions): Promise<void> {
     for (const method of methods) {
       const values: number[] = [];
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       for (let k = 0; k < o.features; k++) {
         const r = runMethod(method, numericColumn(ref[k]), numericColumn(cur[k]));
         values.push(method === 'ks' ? (r.pValue as number) : r.statistic);
       }
       const ours = (performance.now() - t0) / 1000;
-      const theirs = py[method] as { seconds: number; values: number[] };
+      const c1 = process.cpuUsage(c0);
+      const oursCpu = (c1.user + c1.system) / 1e6;
+      const theirs = py[method] as { seconds: number; cpu_seconds: number; values: number[] };
       const maxRel = Math.max(
         ...values.map(
           (v, k) => Math.abs(v - theirs.values[k]) / Math.max(Math.abs(theirs.values[k]), 1e-300),
@@ -121,7 +124,7 @@ export async function benchDrift(o: DriftBenchOptions): Promise<void> {
         `${ours.toFixed(2)} s`,
         `${theirs.seconds.toFixed(2)} s`,
         `${(theirs.seconds / ours).toFixed(2)}x`,
-        `max rel diff ${maxRel.toExponential(1)}`,
+        `CPU ${oursCpu.toFixed(2)} s vs ${theirs.cpu_seconds.toFixed(2)} s: ${(theirs.cpu_seconds / oursCpu).toFixed(2)}x; max rel diff ${maxRel.toExponential(1)}`,
       ]);
     }
     const oursRss = process.resourceUsage().maxRSS;

@@ -102,6 +102,40 @@ describe('reusable workflows document their interface', () => {
   });
 });
 
+describe('PRs opened with GITHUB_TOKEN are evaluated and gated in the run that opened them', () => {
+  const expr = (x: string) => `$\{{ ${x} }}`;
+  const uses = (j: Workflow['jobs'][string], action: string) =>
+    (j.steps ?? []).find((s) => s.uses && ownAction(s.uses) === action);
+
+  it('promote.yml evaluates the rollback PR, then gates it, with the PR number the rollback step output', () => {
+    const { jobs } = loadWorkflow('.github/workflows/promote.yml');
+    expect(jobs.rollback.outputs?.pr).toBe(expr('steps.rollback.outputs.pr'));
+    expect(uses(jobs.rollback, 'promote')?.id).toBe('rollback');
+    expect(jobs['rollback-evaluate'].needs).toBe('rollback');
+    expect(uses(jobs['rollback-evaluate'], 'evaluate')?.with?.['pull-request']).toBe(
+      expr('needs.rollback.outputs.pr'),
+    );
+    expect(jobs['rollback-gate'].needs).toEqual(['rollback', 'rollback-evaluate']);
+    expect(uses(jobs['rollback-gate'], 'promote')?.with).toMatchObject({
+      mode: 'gate',
+      pr: expr('needs.rollback.outputs.pr'),
+    });
+    // The gate runs even when the evaluation failed (it then reports why), but not after a direct rollback.
+    expect((jobs['rollback-gate'] as { if?: string }).if).toContain('!cancelled()');
+    expect((jobs['rollback-gate'] as { if?: string }).if).toContain("needs.rollback.outputs.pr != ''");
+  });
+
+  it('retrain.yml evaluates and gates the PR track opened, with settings from model.yaml', () => {
+    const { jobs } = loadWorkflow('.github/workflows/retrain.yml');
+    expect(uses(jobs.evaluate, 'evaluate')?.with?.['pull-request']).toBe(
+      expr('needs.track.outputs.pr-number'),
+    );
+    expect(uses(jobs.evaluate, 'evaluate')?.with?.data).toBe(expr('needs.settings.outputs.evaluation-data'));
+    expect(uses(jobs.gate, 'promote')?.with?.pr).toBe(expr('needs.track.outputs.pr-number'));
+    expect(uses(jobs.train, 'train')?.with?.command).toBe(expr('needs.settings.outputs.command'));
+  });
+});
+
 describe('consumer template calls our workflows correctly', () => {
   const calls = consumer.flatMap((wf) =>
     Object.entries(wf.jobs)

@@ -138,6 +138,15 @@ describe('retrain.yml settings job', () => {
     expect(r.out).toEqual({});
   });
 
+  it('settings refuses runner-labels that are not a JSON array of labels', async () => {
+    const r = await run(body, spec, { MODEL: 'churn', IN_RUNNER_LABELS: 'self-hosted,gpu' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(
+      "runner-labels 'self-hosted,gpu' is not valid: expected a JSON array of labels",
+    );
+    expect(r.out).toEqual({});
+  });
+
   it('settings refuses a hostile model name and a model without model.yaml', async () => {
     const bad = await run(body, spec, { MODEL: '../churn' });
     expect(bad.code).toBe(2);

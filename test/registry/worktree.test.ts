@@ -47,6 +47,26 @@ describe('registry work tree', () => {
     expect(await git(dir, 'log', '--format=%s')).toBe('models: create model registry');
   });
 
+  it('a local write keeps staged and unstaged changes; a changed registry file is not overwritten', async () => {
+    const dir = join(root, 'repo');
+    await git(root, 'init', '-q', '--initial-branch=main', dir);
+    await writeFile(join(dir, 'a.txt'), 'one\n');
+    await git(dir, 'add', 'a.txt');
+    await git(dir, 'commit', '-q', '-m', 'first');
+    expect((await mlops(['init'], dir)).code).toBe(0);
+    await writeFile(join(dir, 'a.txt'), 'two\n');
+    await writeFile(join(dir, 'b.txt'), 'staged\n');
+    await git(dir, 'add', 'b.txt');
+    await writeFile(join(dir, 'models/README.md'), 'my own edit\n');
+    const res = await mlops(['init', 'churn'], dir);
+    expect(res.code).toBe(0);
+    expect(res.err).toMatch(/work tree not updated/);
+    expect(await readFile(join(dir, 'models/README.md'), 'utf8')).toBe('my own edit\n');
+    expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('two\n');
+    expect(await git(dir, 'show', 'HEAD:models/churn/model.yaml')).toMatch(/name: churn/);
+    expect(await git(dir, 'diff', '--cached', '--name-only', 'HEAD~1')).toBe('b.txt');
+  });
+
   it('init, init churn, register, promote and show work in a fresh clone of an empty remote', async () => {
     const remote = join(root, 'remote.git');
     await git(root, 'init', '-q', '--bare', '--initial-branch=main', remote);

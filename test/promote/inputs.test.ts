@@ -19,6 +19,7 @@ describe('parsePromoteInputs', () => {
       root: 'models',
       alias: 'champion',
       reportAs: 'check',
+      evaluateApp: 'github-actions',
     });
     expect(i.reason).toBeUndefined();
   });
@@ -27,5 +28,9 @@ describe('parsePromoteInputs', () => {
     expect(() => parsePromoteInputs(from({ pr: 'x' }))).toThrow(/input 'pr' is 'x'; expected a PR number/);
     expect(() => parsePromoteInputs(from({ merge: 'yes' }))).toThrow(UsageError);
     expect(() => parsePromoteInputs(from({ 'report-as': 'mail' }))).toThrow(/expected one of check, status/);
+    expect(() => parsePromoteInputs(from({ 'evaluate-app-slug': 'My App' }))).toThrow(
+      /input 'evaluate-app-slug' is 'My App'; expected a GitHub App slug/,
+    );
+    expect(parsePromoteInputs(from({ 'evaluate-app-slug': 'mlops-bot' })).evaluateApp).toBe('mlops-bot');
   });
 });

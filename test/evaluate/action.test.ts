@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCheckMetrics } from '../../actions/evaluate/src/check-metrics.ts';
 import { parseEvaluationExternalId } from '../../actions/evaluate/src/external-id.ts';
 import { evaluationProblems } from '../../actions/promote/src/evaluation.ts';
 import { writeLinearModel } from '../../onnx/write.ts';
@@ -186,6 +187,8 @@ describe('evaluate action', () => {
     const runs = repo.checkRuns.filter((c) => c.name === 'mlops/evaluate (churn_x)');
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ headSha: recorded, status: 'completed', conclusion: 'success' });
+    // The evaluated metrics, machine-readable for promote's finalise (the promotion's audit record).
+    expect(parseCheckMetrics(runs[0].text)).toEqual(JSON.parse(res.outputs.metrics));
     const v2 = await reg.resolve('churn_x@v2', { at: head });
     const v1 = await reg.resolve('churn_x@v1', { at: head });
     const id = parseEvaluationExternalId(runs[0].externalId);

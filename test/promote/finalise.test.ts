@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { formatCheckMetrics } from '../../actions/evaluate/src/check-metrics.ts';
 import { historyWithPromotions, readPromotionTags } from '../../registry/tags.ts';
 import { finalise, prNumberFromMessage } from '../../actions/promote/src/finalise.ts';
+import { main } from '../../cli/main.ts';
 import { rollback } from '../../actions/promote/src/rollback.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { OctokitForge } from '../../github/octokit-forge.ts';
@@ -251,6 +252,13 @@ describe('finalise audit', () => {
       `3 churn@v3 #${second.pr} alice`,
       `2 churn@v2 #${first.pr} alice`,
     ]);
+    const out: string[] = [];
+    expect(await main(['history', 'churn'], { cwd: dir, log: silentLogger, out: (t) => out.push(t) })).toBe(
+      0,
+    );
+    const lines = out.join('\n').split('\n');
+    const back = lines.findIndex((l) => /(rolled back|moved) champion v3 -> v2/.test(l));
+    expect(lines[back + 1]).toBe(`    PR #${rb.pr}, approved by alice (tag churn@v2-promoted-1)`);
   });
 });
 

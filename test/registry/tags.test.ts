@@ -62,6 +62,7 @@ describe('promotion tags', () => {
     expect(parsePromotionTag(name, text)).toEqual({
       tag: name,
       version: 7,
+      event: 0,
       alias: 'production',
       from: 6,
       pr: 3,

@@ -4,7 +4,7 @@
  * writer got there first.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
@@ -260,9 +260,35 @@ export class Writer {
     // update-ref already moved the branch: carry the index and files over from the previous tree.
     const old = from ?? (await git.out(['hash-object', '-t', 'tree', '-w', '--stdin'], { input: '' }));
     const r = await git.run(['read-tree', '-m', '-u', old, commit], { allowFail: true });
-    if (r.code !== 0)
-      this.o.log.warn(
-        `work tree not updated to ${commit.slice(0, 8)}: ${r.stderr.trim()}; the commit is on '${branch}': after saving your changes, restore the registry files with 'git checkout HEAD -- <file>'.`,
-      );
+    if (r.code === 0) return;
+    // git refused because the user changed some of these paths: update the others one by one.
+    const kept = await this.syncUnchangedPaths(old, commit);
+    this.o.log.warn(
+      `work tree not updated for ${kept.join(', ')} (changed locally); the commit is on '${branch}': after saving your changes, run 'git checkout HEAD -- ${kept.join(' ')}'.`,
+    );
+  }
+
+  /** Bring each path that differs between `old` and `commit` up to date unless the user changed it; return those left alone. */
+  private async syncUnchangedPaths(old: string, commit: string): Promise<string[]> {
+    const { git } = this.o;
+    const paths = (await git.out(['diff', '--name-only', '--no-renames', '-z', old, commit]))
+      .split('\0')
+      .filter(Boolean);
+    const kept: string[] = [];
+    const update: string[] = [];
+    const remove: string[] = [];
+    for (const p of paths) {
+      const staged = await git.run(['diff', '--cached', '--quiet', old, '--', p], { allowFail: true });
+      const files = await git.run(['diff', '--quiet', old, '--', p], { allowFail: true });
+      const inOld = (await git.run(['cat-file', '-e', `${old}:${p}`], { allowFail: true })).code === 0;
+      const untracked = !inOld && (await stat(join(git.dir, p)).catch(() => undefined)) !== undefined;
+      if (staged.code !== 0 || files.code !== 0 || untracked) kept.push(p);
+      else if ((await git.run(['cat-file', '-e', `${commit}:${p}`], { allowFail: true })).code === 0)
+        update.push(p);
+      else remove.push(p);
+    }
+    if (update.length) await git.run(['checkout', commit, '--', ...update]);
+    if (remove.length) await git.run(['rm', '-q', '--ignore-unmatch', '--', ...remove]);
+    return kept;
   }
 }

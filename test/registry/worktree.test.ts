@@ -60,11 +60,12 @@ describe('registry work tree', () => {
     await writeFile(join(dir, 'models/README.md'), 'my own edit\n');
     const res = await mlops(['init', 'churn'], dir);
     expect(res.code).toBe(0);
-    expect(res.err).toMatch(/work tree not updated/);
+    expect(res.err).toMatch(/work tree not updated for models\/README\.md \(changed locally\)/);
     expect(await readFile(join(dir, 'models/README.md'), 'utf8')).toBe('my own edit\n');
     expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('two\n');
-    expect(await git(dir, 'show', 'HEAD:models/churn/model.yaml')).toMatch(/name: churn/);
-    expect(await git(dir, 'diff', '--cached', '--name-only', 'HEAD~1')).toBe('b.txt');
+    expect(await readFile(join(dir, 'models/churn/model.yaml'), 'utf8')).toMatch(/name: churn/);
+    // Only the user's own changes remain: a.txt edited, b.txt staged, README edited (older in the index).
+    expect(await gitStatus(dir)).toBe('M a.txt\nA  b.txt\nMM models/README.md');
   });
 
   it('init, init churn, register, promote and show work in a fresh clone of an empty remote', async () => {

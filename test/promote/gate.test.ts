@@ -51,7 +51,7 @@ function evaluated(
   return forge.upsertCheckRun(evaluatedCheck({ headSha: sha, ...opts, sha256: opts.artifact ?? SHA2 }));
 }
 
-async function gate(pr = 1): Promise<GateResult> {
+async function gate(pr = 1, evaluateApp?: string): Promise<GateResult> {
   const p = await forge.getPullRequest(pr);
   return evaluateGate({
     forge,
@@ -59,6 +59,7 @@ async function gate(pr = 1): Promise<GateResult> {
     model: 'churn',
     root: 'models',
     files: await forge.listPullRequestFiles(pr),
+    evaluateApp,
   });
 }
 const unmet = (r: GateResult) => r.conditions.filter((c) => !c.ok).map((c) => c.id);
@@ -149,6 +150,17 @@ describe('evaluateGate', () => {
     await openPr('promote', 'main', { evaluate: false });
     await evaluated(fx.sha['promote-old']);
     expect(unmet(await gate())).toEqual(['evaluation']);
+  });
+
+  it('evaluateGate counts only the evaluate check of the expected app, whatever another app posted later', async () => {
+    await openPr('promote', 'main', { evaluate: false });
+    await evaluated(fx.sha.promote, { conclusion: 'failure' });
+    const ours = repo.checkRuns[repo.checkRuns.length - 1];
+    repo.checkRuns.push({ ...ours, id: gh.state.nextId(), conclusion: 'success', app: 'forger' });
+    const r = await gate(1, 'github-actions');
+    expect(unmet(r)).toEqual(['evaluation']);
+    expect(text(r)).toContain('concluded failure, not success');
+    expect(unmet(await gate(1, 'forger'))).toEqual([]);
   });
 
   it('evaluateGate refuses a failed evaluate check', async () => {

@@ -51,6 +51,23 @@ describe('sortFloat64', () => {
   });
 });
 
+describe('sortFloat64 by buckets', () => {
+  it('sortFloat64 orders spread values with clusters, signed zeros and a crowded narrow range as the built-in sort', () => {
+    const r = rng(17);
+    const n = 400_000;
+    const values = Float64Array.from({ length: n }, (_, i) => {
+      if (i % 40 === 0) return 0.5; // one crowded bucket (sorted by the built-in sort)
+      if (i % 11 === 0) return 1e-9 * r(); // a narrow cluster of 35 000 distinct values (sorted by buckets again)
+      if (i % 101 === 0) return i % 2 ? -0 : 0;
+      return (r() - 0.5) * 1000;
+    });
+    sameAsBuiltIn(values);
+    sameAsBuiltIn(values.subarray(3, n - 5));
+    // Many values in a few buckets: the radix sort takes over.
+    sameAsBuiltIn(Float64Array.from({ length: n }, () => Math.floor(r() * 50) + (r() < 0.001 ? 1e6 : 0)));
+  });
+});
+
 describe('selection without sorting', () => {
   it('selectSorted and decileEdgesUnsorted give what the sorted array gives, with ties and small sizes', () => {
     const r = rng(11);

@@ -26,6 +26,7 @@ export { parseModelCard, renderModelCard } from './card.ts';
 export { formatEventTrailers, parseEventTrailers } from './history.ts';
 export { formatModelRef, parseModelRef, validateAliasName, validateModelName } from './names.ts';
 export { openRegistry } from './registry.ts';
+export { readSource } from './source.ts';
 export {
   parseAliases,
   parseModelSpec,

@@ -31,7 +31,8 @@ import { parseModelRef, validateAliasName, validateModelName } from './names.ts'
 import { renderIndex, renderModelReadme } from './readme.ts';
 import { validateMetrics, validateModelSpec } from './schema.ts';
 import { modelPaths, Snapshot } from './snapshot.ts';
-import type { ArtifactRecord, ModelSpec, VersionRecord, VersionSource } from './types.ts';
+import { readSource } from './source.ts';
+import type { ArtifactRecord, ModelSpec, VersionRecord } from './types.ts';
 import { type Base, type Change, Writer } from './writer.ts';
 
 /** Open the registry in a Git work tree; UsageError when `dir` is not one or the remote is unknown. */
@@ -323,7 +324,7 @@ class GitRegistry implements Registry {
         bytes: blob.bytes,
       });
     }
-    const source = opts.source ?? (await this.source());
+    const source = opts.source ?? (await readSource({ dir: this.dir, remote: this.remote }));
     let record: VersionRecord | undefined;
     const w = await this.write(opts, `refs/mlops/versions/${model}/`, async (base) => {
       const s = new Snapshot(this.git, this.root, base.commit);
@@ -525,22 +526,6 @@ class GitRegistry implements Registry {
   ): string {
     const trailers = [...formatEventTrailers(events), ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`)];
     return `${subject}\n${reason ? `\n${reason}\n` : ''}\n${trailers.join('\n')}\n`;
-  }
-
-  private async source(): Promise<VersionSource> {
-    const g = this.git;
-    const url = this.remote
-      ? (await g.run(['remote', 'get-url', this.remote], { allowFail: true })).stdout.trim()
-      : '';
-    const head = await g.revParse('HEAD');
-    const ref = (await g.run(['symbolic-ref', '-q', 'HEAD'], { allowFail: true })).stdout.trim();
-    const dirty = (await g.out(['status', '--porcelain', '--untracked-files=no'])).trim() !== '';
-    return {
-      repository: url ? url.replace(/\/\/[^@/]*@/, '//') : undefined,
-      commit: head,
-      ref: ref || undefined,
-      dirty,
-    };
   }
 
   /** One write: build the change, add regenerated READMEs for the touched models and the index, commit, push. */

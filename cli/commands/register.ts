@@ -7,7 +7,7 @@ import { captureEnvironment } from '../../actions/train/src/environment.ts';
 import { hashDataInputs } from '../../actions/train/src/data.ts';
 import { UsageError } from '../../core/errors.ts';
 import { decodeModel, readSignature } from '../../onnx/signature.ts';
-import { validateMetrics } from '../../registry/index.ts';
+import { readSource, validateMetrics } from '../../registry/index.ts';
 import { openStore } from '../../registry/stores/open.ts';
 import type { TensorSpec } from '../../registry/types.ts';
 import { parseFlags } from '../args.ts';
@@ -93,6 +93,7 @@ Exit codes: 0 registered, 2 bad input (nothing written, nothing uploaded).`,
     const signature = await onnxSignature(files);
     const data = v.data?.length ? await hashDataInputs(v.data, { cwd: ctx.cwd, openStore }) : [];
     const environment = await captureEnvironment({ workingDir: ctx.cwd, env: ctx.env });
+    const source = await readSource({ dir: reg.dir, remote: reg.remote, env: ctx.env });
     const store = storeFor(reg, ctx, v.store, spec);
     ctx.log.info(`Storing ${files.length} artifact(s) in ${store.baseUri}…`);
     const res = await reg.register({
@@ -108,6 +109,7 @@ Exit codes: 0 registered, 2 bad input (nothing written, nothing uploaded).`,
       signature,
       data,
       environment,
+      source,
     });
     if (v.json) {
       ctx.out(

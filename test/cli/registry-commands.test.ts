@@ -249,6 +249,8 @@ describe('mlops registry commands', () => {
       expect.objectContaining({ uri: join(r.root, 'in/train.csv'), bytes: 18, sha256: expect.any(String) }),
     ]);
     expect(rec.source).toMatchObject({ repository: r.remote, commit: expect.any(String), dirty: false });
+    expect(rec.source.commit).toBe(await git(r.clone, 'rev-parse', 'HEAD~1'));
+    expect(rec.source.ref).toBe('refs/heads/main');
     const shown = await readFile(join(r.clone, `models/churn/versions/v${rec.version}/version.yaml`), 'utf8');
     expect(shown).toMatch(/signature:\n\s+inputs:/);
   });

@@ -6,7 +6,7 @@ import { UsageError } from '../../core/errors.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { Git } from '../../registry/git.ts';
 import { isImmutablePath, refuseRewrites } from '../../registry/immutable.ts';
-import { parseVersionRecord } from '../../registry/index.ts';
+import { parseVersionRecord, readSource } from '../../registry/index.ts';
 import { Snapshot } from '../../registry/snapshot.ts';
 import { blobKey } from '../../registry/stores/uri.ts';
 import { commitCount, createRemote, git, gitStatus, type TestRemote } from '../support/git.ts';
@@ -171,5 +171,25 @@ describe('registry audit fixes', () => {
     expect(isImmutablePath('models', 'models/team/a/versions/v3/card.md')).toBe(true);
     expect(isImmutablePath('models', 'models/churn/aliases.yaml')).toBe(false);
     expect(isImmutablePath('models', 'other/churn/versions/v1/version.yaml')).toBe(false);
+  });
+
+  it('readSource records repository, commit, ref, dirty and the workflow run as track does', async () => {
+    await git(r.clone, 'remote', 'set-url', 'origin', 'https://user:token@example.com/o/r.git');
+    const head = await git(r.clone, 'rev-parse', 'HEAD');
+    expect(await readSource({ dir: r.clone, remote: 'origin' })).toEqual({
+      repository: 'https://example.com/o/r.git',
+      commit: head,
+      ref: 'refs/heads/main',
+      dirty: false,
+    });
+    await writeFile(join(r.clone, 'README.md'), 'changed\n');
+    const env = { GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '42', GITHUB_SERVER_URL: 'https://ghe.example' };
+    expect(await readSource({ dir: r.clone, remote: 'origin', env })).toEqual({
+      repository: 'o/r',
+      commit: head,
+      ref: 'refs/heads/main',
+      run_url: 'https://ghe.example/o/r/actions/runs/42',
+      dirty: true,
+    });
   });
 });

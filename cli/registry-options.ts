@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { openRegistry, type Registry } from '../registry/index.ts';
 import { parseYaml } from '../registry/schema.ts';
-import { openStore } from '../registry/stores/open.ts';
+import { DEFAULT_STORE, openModelStore } from '../registry/stores/open.ts';
 import type { ArtifactStore } from '../registry/stores/types.ts';
 import type { ModelSpec } from '../registry/types.ts';
 import type { CommandContext } from './command.ts';
@@ -45,8 +45,8 @@ export function writeOpts(v: RegistryFlagValues): { push?: boolean } {
   return v.local ? { push: false } : {};
 }
 
-/** Default local artifact store, relative to the repository root (`.mlops/` is gitignored by `mlops init`). */
-export const DEFAULT_STORE = '.mlops/artifacts';
+/** The default artifact store of the command (see `openModelStore`). */
+export { DEFAULT_STORE };
 
 /** Open the artifact store: `--store`, else the model's `artifact_store`, else `.mlops/artifacts` in the repository. */
 export function storeFor(
@@ -55,9 +55,14 @@ export function storeFor(
   flag: string | undefined,
   spec?: ModelSpec,
 ): ArtifactStore {
-  const uri = flag ?? spec?.artifact_store ?? DEFAULT_STORE;
-  const cwd = flag !== undefined ? ctx.cwd : reg.dir;
-  return openStore(uri, { cwd, env: ctx.env, log: ctx.log });
+  return openModelStore({
+    override: flag,
+    artifactStore: spec?.artifact_store,
+    registryDir: reg.dir,
+    cwd: ctx.cwd,
+    env: ctx.env,
+    log: ctx.log,
+  });
 }
 
 /** Read a JSON or YAML mapping file (metrics, params); UsageError naming the file and the form. */

@@ -142,7 +142,7 @@ export async function trainAndTrack(d: DemoEnv, t: TrainRequest): Promise<Candid
       openPr: true,
       labels: ['mlops:promotion'],
     },
-    { log: d.log, env: d.env, clock: d.clock, openStore: store(d), forge: forge(d) },
+    { log: d.log, env: d.env, clock: d.clock, forge: forge(d) },
   );
   if (!tracked.pr) throw new Error('track opened no promotion PR');
   return {

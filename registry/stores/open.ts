@@ -36,3 +36,23 @@ export function openStore(uri: string, opts: OpenStoreOptions = {}): ArtifactSto
     log: opts.log,
   });
 }
+
+/** Where a model's artifacts go when neither a flag nor `model.yaml` names a store: a folder in the repository. */
+export const DEFAULT_STORE = '.mlops/artifacts';
+
+/**
+ * The store of a model, resolved the same way everywhere: the explicit `override` (relative to `cwd`), else the
+ * model's `artifact_store`, else `DEFAULT_STORE` (both relative to the registry's repository `registryDir`).
+ */
+export function openModelStore(opts: {
+  override?: string;
+  artifactStore?: string;
+  registryDir: string;
+  cwd: string;
+  env?: Env;
+  log?: Logger;
+}): ArtifactStore {
+  const uri = opts.override ?? opts.artifactStore ?? DEFAULT_STORE;
+  const cwd = opts.override !== undefined ? opts.cwd : opts.registryDir;
+  return openStore(uri, { cwd, env: opts.env, log: opts.log });
+}

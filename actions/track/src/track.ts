@@ -17,10 +17,9 @@ import type { Forge, ForgePullRequest } from '../../../github/forge.ts';
 import { openRegistry, type Registry, validateModelName } from '../../../registry/index.ts';
 import { Git } from '../../../registry/git.ts';
 import { sha256File } from '../../../registry/stores/hash.ts';
-import type { ArtifactStore } from '../../../registry/stores/types.ts';
+import { openModelStore } from '../../../registry/stores/open.ts';
 import type { VersionRecord, VersionSource } from '../../../registry/types.ts';
 import { readTable } from '../../../tables/index.ts';
-import { storeFor } from '../../../cli/registry-options.ts';
 import type { RunRecord } from '../../train/src/train.ts';
 import { onnxSignature, type SelectedArtifact, selectArtifacts } from './artifacts.ts';
 import { promotionBody } from './body.ts';
@@ -59,11 +58,6 @@ export interface TrackDeps {
   log: Logger;
   env: NodeJS.ProcessEnv;
   clock: Clock;
-  /**
-   * @deprecated Not used: the store is opened by `storeFor` (`cli/registry-options.ts`), exactly as `mlops register`
-   * opens it, from `env` and the working directory. Kept optional so existing callers still compile.
-   */
-  openStore?: (uri: string) => ArtifactStore;
   /** Needed when `openPr`; undefined registers without a PR. */
   forge?: Forge;
 }
@@ -195,12 +189,14 @@ export async function track(opts: TrackOptions, deps: TrackDeps): Promise<TrackR
   const reg = await openRegistry({ dir: opts.workingDir, root: opts.registryRoot, log });
   const spec = await reg.spec(model);
   // The same resolution as `mlops register`: store, else the model's artifact_store, else .mlops/artifacts.
-  const store = storeFor(
-    reg,
-    { argv: [], cwd: opts.workingDir, log, out: () => {}, env: deps.env },
-    opts.store,
-    spec,
-  );
+  const store = openModelStore({
+    override: opts.store,
+    artifactStore: spec.artifact_store,
+    registryDir: reg.dir,
+    cwd: opts.workingDir,
+    env: deps.env,
+    log,
+  });
   const git = new Git(reg.dir);
 
   const tmp = await mkdtemp(join(tmpdir(), 'mlops-track-'));

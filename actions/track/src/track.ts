@@ -14,7 +14,7 @@ import type { Clock } from '../../../core/clock.ts';
 import { UsageError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { Forge, ForgePullRequest } from '../../../github/forge.ts';
-import { openRegistry, type Registry, validateModelName } from '../../../registry/index.ts';
+import { openRegistry, type Registry, readSource, validateModelName } from '../../../registry/index.ts';
 import { Git } from '../../../registry/git.ts';
 import { sha256File } from '../../../registry/stores/hash.ts';
 import { openModelStore } from '../../../registry/stores/open.ts';
@@ -96,25 +96,17 @@ async function readRunRecord(path: string): Promise<RunRecord> {
   return rec;
 }
 
-async function sourceOf(git: Git, env: NodeJS.ProcessEnv, run?: RunRecord): Promise<VersionSource> {
-  const url = (await git.run(['remote', 'get-url', 'origin'], { allowFail: true })).stdout.trim();
-  const server = env.GITHUB_SERVER_URL || 'https://github.com';
-  const runUrl =
-    env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-      ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-      : undefined;
-  const ref =
-    (await git.run(['symbolic-ref', '-q', 'HEAD'], { allowFail: true })).stdout.trim() || env.GITHUB_REF;
-  const repository =
-    env.GITHUB_REPOSITORY ?? run?.source.repository ?? (url ? url.replace(/\/\/[^@/]*@/, '//') : undefined);
-  const commit = (await git.revParse('HEAD')) ?? run?.source.commit;
-  const run_url = run?.source.run_url ?? runUrl;
+/** Where the version came from: the checkout (as `mlops register` records it), completed from the run record. */
+async function sourceOf(dir: string, env: NodeJS.ProcessEnv, run?: RunRecord): Promise<VersionSource> {
+  const here = await readSource({ dir, remote: 'origin', env });
+  const repository = here.repository ?? run?.source.repository;
+  const commit = here.commit ?? run?.source.commit;
+  const run_url = run?.source.run_url ?? here.run_url;
   return {
+    ...here,
     ...(repository ? { repository } : {}),
     ...(commit ? { commit } : {}),
-    ...(ref ? { ref } : {}),
     ...(run_url ? { run_url } : {}),
-    dirty: (await git.out(['status', '--porcelain', '--untracked-files=no'])).trim() !== '',
   };
 }
 
@@ -235,7 +227,7 @@ export async function track(opts: TrackOptions, deps: TrackDeps): Promise<TrackR
         metrics: run.metrics,
         data: runRecord?.data ?? [],
         environment: runRecord?.environment ?? {},
-        source: await sourceOf(git, deps.env, runRecord),
+        source: await sourceOf(reg.dir, deps.env, runRecord),
         ...(signature ? { signature } : {}),
         ...(opts.description ? { description: opts.description } : {}),
         ...(referenceProfile ? { referenceProfile } : {}),

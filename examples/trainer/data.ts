@@ -2,6 +2,7 @@
  * A deterministic synthetic data set shaped like a clinical heart-disease risk table: the example trainer's
  * input and the drift reference. Same seed, same rows, on every machine.
  */
+import { mulberry32 } from '../../core/random.ts';
 
 /** Feature columns in model input order. */
 export const FEATURES = [
@@ -21,17 +22,8 @@ export const LABEL = 'heart_disease';
 /** One patient row. */
 export type PatientRow = Record<(typeof FEATURES)[number] | typeof LABEL, number>;
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator of floats in [0, 1) (mulberry32). */
+export const seededRandom = mulberry32;
 
 function normal(rand: () => number): number {
   const u = Math.max(rand(), Number.MIN_VALUE);

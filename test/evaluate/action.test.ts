@@ -13,6 +13,7 @@ import { githubEvent, runAction } from '../support/action-harness.ts';
 import { createRemote, git, type TestRemote } from '../support/git.ts';
 import { type GitHubServer, type RepoState, startGitHubServer } from '../support/github-server.ts';
 import { startS3Server, type TestS3Server } from '../support/s3-server.ts';
+import { mulberry32 } from '../../core/random.ts';
 
 let gh: GitHubServer;
 let repo: RepoState;
@@ -25,16 +26,7 @@ const s3Uri = () => `s3://${s3.bucket}/artifacts`;
 const HOSTILE_COL = 'seg<script>alert(1)</script>';
 const HOSTILE_VALUES = ['@octocat', 'a|b **x**', '<img src=x onerror=alert(1)>'];
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** 400 rows: features a, b, c; label y from a logistic model in a and b; a hostile slice column. */
 function evaluationCsv(): string {

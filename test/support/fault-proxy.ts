@@ -5,6 +5,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../../core/random.ts';
 
 /** Kinds of fault: drop the connection before forwarding, answer 503 SlowDown-style, or cut a GET body short. */
 export type FaultKind = 'reset' | '503' | 'truncate';
@@ -45,17 +46,7 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** Mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Start the proxy on 127.0.0.1 with a random port. */
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {

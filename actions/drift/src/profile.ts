@@ -21,6 +21,7 @@ import {
 } from '../../../stats/drift/quantile.ts';
 import { ColumnTable } from '../../../tables/table.ts';
 import type { Cell, Table } from '../../../tables/types.ts';
+import { mulberry32 } from '../../../core/random.ts';
 
 /** The `format` field of every profile. */
 export const PROFILE_FORMAT = 'mlops-reference-profile';
@@ -207,14 +208,7 @@ export function profileColumn(name: string, col: ColumnData, opts: ProfileOption
 export function seededSample(sorted: Float64Array, k: number, seed: number): Float64Array {
   const idx = new Uint32Array(sorted.length);
   for (let i = 0; i < idx.length; i++) idx[i] = i;
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(rand() * (idx.length - i));
     const t = idx[i];

@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { prepareColumn } from '../../../stats/drift/column.ts';
 import { type DriftMethod, datasetVerdict, testColumn } from '../../../stats/drift/test-column.ts';
 import type { Cell } from '../../../tables/types.ts';
+import { mulberry32 } from '../../../core/random.ts';
 
-/** A seeded uniform generator (mulberry32). */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 

@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a small, fast seeded generator of floats in [0, 1). The one used for data generation, sampling and
+ * fault injection, so a seed means the same sequence everywhere. (The bootstrap keeps its own documented
+ * xoshiro128** stream in stats/metrics/prng.ts.)
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -106,7 +106,7 @@ export function smirnovSf(n: number, x: number): number {
 }
 
 function clip(p: number): number {
-  return p < 0 ? 0 : p > 1 ? 1 : p;
+  return p < 0 ? 0 : Math.min(p, 1);
 }
 
 const STIRLING = [

@@ -45,7 +45,7 @@ export function ksStatistic(a: ArrayLike<number>, b: ArrayLike<number>): number 
     minS = Math.min(minS, d);
   }
   const negMin = Math.min(-minS, 1);
-  return negMin > maxS ? negMin : maxS;
+  return Math.max(negMin, maxS);
 }
 
 function gcd(a: number, b: number): number {

@@ -40,6 +40,12 @@ function bucketSort(values: Float64Array): Float64Array | undefined {
   const top = buckets - 1;
   const scale = buckets / (max - min);
   const start = new Int32Array(buckets + 1);
+  // Every 8th value first: crowded data goes to the radix sort before a full pass is spent on it.
+  for (let i = 0; i < n; i += 8) start[Math.min(top, Math.floor((values[i] - min) * scale)) + 1]++;
+  let sampled = 0;
+  for (let b = 1; b <= buckets; b++) if (start[b] * 8 > INSERTION_MAX) sampled += start[b] * 8;
+  if (sampled > n / 8) return undefined;
+  start.fill(0);
   for (let i = 0; i < n; i++) start[Math.min(top, Math.floor((values[i] - min) * scale)) + 1]++;
   // Values crowded into a few buckets (heavy tails, few distinct values): the radix sort does better.
   let crowded = 0;

@@ -5,7 +5,9 @@
  */
 import { type ColumnData, moreDistinctThan, type NumericColumn, numericCounts } from './column.ts';
 import { binCounts, binCountsSorted, decileBins, decileEdges } from './quantile.ts';
-import { chi2Sf, erfc, npSum } from './special.ts';
+import { erfc } from '../erfc.ts';
+import { npSum } from '../numpy.ts';
+import { chi2Sf } from './special.ts';
 
 /** A statistic and its p-value (null for distances). */
 export interface StatResult {

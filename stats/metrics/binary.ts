@@ -3,7 +3,7 @@
  * P(class 1), hard predictions are `score >= threshold`, zero_division = 0.
  */
 import { averagePrecisionFromCurve, clfCurve, rocAucFromCurve } from './curve.ts';
-import { npMean } from './sum.ts';
+import { npMean } from '../numpy.ts';
 import { EPS, metricSet, type MetricSet } from './types.ts';
 
 /** Names of the binary metrics, in report order. */

@@ -3,7 +3,7 @@
  * (`_binary_clf_curve`), ROC AUC by the trapezoid over `roc_curve(drop_intermediate=True)`, and
  * average precision as the uninterpolated step sum.
  */
-import { npSum } from './sum.ts';
+import { npSum } from '../numpy.ts';
 
 /** Cumulative false and true positives at each distinct score, from the highest score down. */
 export interface ClfCurve {

@@ -2,7 +2,7 @@
  * DeLong's paired test for two ROC AUCs on the same rows (DeLong, DeLong & Clarke-Pearson 1988, with
  * Sun & Xu's mid-rank computation). p = erfc(|z|/sqrt 2).
  */
-import { erfc } from './erfc.ts';
+import { erfc } from '../erfc.ts';
 
 /** The result of the test; null fields with a reason when it is undefined. */
 export interface DeLongResult {

@@ -13,6 +13,6 @@ export {
   type BootstrapResult,
 } from './bootstrap.ts';
 export { xoshiro128, type Prng } from './prng.ts';
-export { erf, erfc } from './erfc.ts';
-export { npMean, npSum } from './sum.ts';
+export { erf, erfc } from '../erfc.ts';
+export { npMean, npSum } from '../numpy.ts';
 export { EPS, metricSet, type MetricSet, type Task } from './types.ts';

@@ -4,7 +4,7 @@
  * predictions (sklearn's `unique_labels`), zero_division = 0, roc_auc_ovr is the macro one-vs-rest AUC.
  */
 import { clfCurve, rocAucFromCurve } from './curve.ts';
-import { npMean, npSum } from './sum.ts';
+import { npMean, npSum } from '../numpy.ts';
 import { EPS, metricSet, type MetricSet } from './types.ts';
 
 /** Names of the multiclass metrics, in report order. */

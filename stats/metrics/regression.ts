@@ -1,5 +1,5 @@
 /** Regression metrics with sklearn's exact semantics (numpy summation order, `force_finite`). */
-import { npMean, npSum } from './sum.ts';
+import { npMean, npSum } from '../numpy.ts';
 import { EPS, metricSet, type MetricSet } from './types.ts';
 
 /** Names of the regression metrics, in report order. */

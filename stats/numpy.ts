@@ -41,13 +41,11 @@ function pairwise(a: ArrayLike<number>, start: number, n: number): number {
   return pairwise(a, start, n2) + pairwise(a, start + n2, n - n2);
 }
 
-/** `np.sum(a)` for a 1-D float64 array. */
-export function npSum(a: ArrayLike<number>): number {
+/** `np.sum(a[start:end])` for a 1-D float64 array (the whole array by default). */
+export function npSum(a: ArrayLike<number>, start = 0, end = a.length): number {
   // numpy's reduction iterates in buffers of 8192 elements and adds each buffer's pairwise sum in turn.
   let res = 0;
-  for (let start = 0; start < a.length; start += 8192) {
-    res += pairwise(a, start, Math.min(8192, a.length - start));
-  }
+  for (let s = start; s < end; s += 8192) res += pairwise(a, s, Math.min(8192, end - s));
   return res;
 }
 

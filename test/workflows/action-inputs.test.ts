@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDriftInputs } from '../../actions/drift/src/inputs.ts';
 import { parseEvaluateInputs } from '../../actions/evaluate/src/inputs.ts';
 import { parsePromoteInputs } from '../../actions/promote/src/inputs.ts';
+import { parseSettingsInputs } from '../../actions/settings/src/inputs.ts';
 import { parseTrackInputs } from '../../actions/track/src/inputs.ts';
 import { parseTrainInputs } from '../../actions/train/src/inputs.ts';
 import { loadAction, root } from './support.ts';
@@ -41,6 +42,7 @@ const parsers: Record<string, (get: (n: string) => string | undefined) => unknow
   drift: (get) => parseDriftInputs(get, { ref: 'main', tempDir: '/tmp' }),
   evaluate: (get) => parseEvaluateInputs(get, '/tmp'),
   promote: (get) => parsePromoteInputs(get),
+  settings: (get) => parseSettingsInputs(get),
   track: (get) => parseTrackInputs(get, '/tmp', { openPr: true }),
   train: (get) => parseTrainInputs(get, '/tmp'),
 };
@@ -53,8 +55,8 @@ const values: Record<string, string> = {
 };
 
 describe('action.yml documents its interface', () => {
-  it('finds the five actions', () => {
-    expect(actions).toEqual(['drift', 'evaluate', 'promote', 'track', 'train']);
+  it('finds the six actions', () => {
+    expect(actions).toEqual(['drift', 'evaluate', 'promote', 'settings', 'track', 'train']);
   });
 
   it.each(actions)('%s describes every input and output', (name) => {

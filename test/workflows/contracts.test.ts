@@ -25,11 +25,12 @@ const actionSteps = [...ours, ...consumer].flatMap((wf) =>
 );
 
 describe('workflows and action metadata agree', () => {
-  it('the workflows use all five actions', () => {
+  it('the workflows use all six actions', () => {
     expect([...new Set(actionSteps.map((s) => s.action))].sort()).toEqual([
       'drift',
       'evaluate',
       'promote',
+      'settings',
       'track',
       'train',
     ]);

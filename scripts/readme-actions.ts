@@ -22,7 +22,7 @@ const cell = (s: string | undefined) => (s ?? '').replace(/\s+/g, ' ').trim().re
 
 /** The Markdown for every action, in lifecycle order. */
 export function actionTables(root: string): string {
-  const order = ['train', 'track', 'evaluate', 'promote', 'drift'];
+  const order = ['settings', 'train', 'track', 'evaluate', 'promote', 'drift'];
   const names = readdirSync(join(root, 'actions'))
     .filter((n) => existsSync(join(root, 'actions', n, 'action.yml')))
     .sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b));

@@ -238,7 +238,7 @@ export async function evaluatedMetrics(
   app: string | undefined,
 ): Promise<Record<string, number | null> | undefined> {
   const run = await forge.getCheckRun(headSha, evaluateCheckName(model), app ? { app } : undefined);
-  if (!run || run.conclusion !== 'success') return undefined;
+  if (run?.conclusion !== 'success') return undefined;
   if (app !== undefined && run.app !== undefined && run.app !== app) return undefined;
   const id = parseEvaluationExternalId(run.externalId);
   if (!id || id.model !== model || (id.version !== undefined && id.version !== version)) return undefined;

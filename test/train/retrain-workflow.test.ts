@@ -38,7 +38,7 @@ describe('retrain.yml resume-key', () => {
     // checkpoint-dir reaches train through the settings job (the input, else training.checkpoint_dir of model.yaml).
     expect(trainStep?.with?.['checkpoint-dir']).toBe(`$\{{ needs.settings.outputs.checkpoint-dir }}`);
     const settings = steps(wf).find((s) => s.job === 'settings' && s.step.id === 'settings')?.step;
-    expect(settings?.env?.IN_CHECKPOINT_DIR).toBe(expr('checkpoint-dir'));
+    expect(settings?.with?.['checkpoint-dir']).toBe(expr('checkpoint-dir'));
   });
 
   it('train resumes a new dispatch given the same resume-key, and an empty key keeps the per-run default', async () => {

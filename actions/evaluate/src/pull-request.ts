@@ -4,8 +4,6 @@
  * sha256s in `external_id`). Seams (Forge, store opener, table reader, logger) are passed in.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
@@ -13,6 +11,7 @@ import { type Forge, type ForgeCheckRun, type ForgePullRequest, marker } from '.
 import { escapeText } from '../../../github/markdown.ts';
 import type { OrtModule } from '../../../onnx/runtime.ts';
 import { openRegistry, type Registry } from '../../../registry/index.ts';
+import { sha256File } from '../../../registry/stores/hash.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
 import type { Table } from '../../../tables/types.ts';
 import { formatCheckMetrics } from './check-metrics.ts';
@@ -56,9 +55,10 @@ export interface EvaluatePrResult {
   checkRun?: ForgeCheckRun;
 }
 
-function sha256File(path: string): string {
+/** The sha256 of a candidate file given by path; an unreadable file is a UsageError naming it. */
+async function candidateSha256(path: string): Promise<string> {
   try {
-    return createHash('sha256').update(readFileSync(path)).digest('hex');
+    return (await sha256File(path)).sha256;
   } catch (err) {
     throw new UsageError(
       `cannot read the candidate '${path}': ${(err as Error).message}; expected an .onnx file.`,
@@ -160,7 +160,7 @@ async function evaluateAndReport(
   let artifacts: Record<string, string>;
   if (inp.candidate.kind === 'file') {
     modelPath = inp.candidate.path;
-    artifacts = { [basename(modelPath)]: sha256File(modelPath) };
+    artifacts = { [basename(modelPath)]: await candidateSha256(modelPath) };
     if (!onnxMode)
       throw new UsageError("a candidate .onnx file and 'predictions' are alternatives; give one.");
   } else if (onnxMode && candidate) {

@@ -1,13 +1,8 @@
-/**
- * Checkpoint directory <-> artifact store. Files are stored by content under
- * `checkpoints/<model>/<resume key>/objects/<sha256>`, and `manifest.json` beside them (written last) names
- * the files of the latest complete sync, so a run killed mid-sync still restores the previous one.
- */
-import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Logger } from '../../../core/logger.ts';
+import { sha256File } from '../../../registry/stores/hash.ts';
 import type { ArtifactStore } from '../../../registry/stores/types.ts';
 
 /** One file of a synced checkpoint. */
@@ -26,12 +21,6 @@ export interface CheckpointManifest {
 /** The store prefix for a model's checkpoints under a resume key. */
 export function checkpointPrefix(model: string, resumeKey: string): string {
   return `checkpoints/${model}/${resumeKey.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
-}
-
-async function sha256File(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -97,7 +86,7 @@ export async function restoreCheckpoint(opts: {
         return { restored: false, files: 0, corrupted: `${f.path}: ${(err as Error).message}` };
       }
       if (!ok) return { restored: false, files: 0, corrupted: `${f.path}: object ${f.sha256} is missing` };
-      const actual = await sha256File(dest);
+      const actual = (await sha256File(dest)).sha256;
       if (actual !== f.sha256) {
         return {
           restored: false,
@@ -173,7 +162,7 @@ export class CheckpointSync {
         )
           continue;
         const bytes = (await stat(copy)).size;
-        const file = { path, sha256: await sha256File(copy), bytes };
+        const file = { path, sha256: (await sha256File(copy)).sha256, bytes };
         if (![...this.uploaded.values()].some((u) => u.sha256 === file.sha256)) {
           await store.putKey(`${prefix}/objects/${file.sha256}`, { path: copy });
         }
